@@ -79,6 +79,8 @@ export interface ModelPayload {
   readonly serializedId?: readonly string[];
   /** The base URL the model calls, when configured (used to detect gateways); never credentials. */
   readonly baseURL?: string;
+  /** Lower-cased names of the model's configured default headers (values are never kept). */
+  readonly headerNames?: readonly string[];
   /** Invocation params (`model`, `temperature`, `tools`, `stream`, …) with credentials removed. */
   readonly invocationParams: JsonObject;
   /** Chat input messages (chat models); the first prompt list's messages. */
