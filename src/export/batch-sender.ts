@@ -29,3 +29,11 @@ export type SendOutcome =
   | { readonly status: "failure"; readonly error: ExportError; readonly bytes?: number }
   /** 413: the pipeline splits the batch in half and sends the halves. */
   | { readonly status: "too-large"; readonly error: ExportError; readonly bytes?: number };
+
+/**
+ * A sender that owns resources (sockets). `BatchExporter.shutdown()` calls `close()` once, after the
+ * last batch settled. Optional: a plain {@link BatchSender} works too.
+ */
+export interface ClosableBatchSender<T> extends BatchSender<T> {
+  close(): Promise<void>;
+}
