@@ -49,7 +49,7 @@ function scalarBytes(value: unknown): number {
     case "string":
       return Buffer.byteLength(value, "utf8") + 2;
     case "number":
-      return Number.isInteger(value) ? String(value).length : 20;
+      return Number.isFinite(value) ? String(value).length : 4;
     case "boolean":
       return value ? 4 : 5;
     case "bigint":

@@ -17,6 +17,8 @@ export function arrayMarker(removedItems: number): string {
 
 /** Most container cuts before giving up (each cut re-measures the record). */
 const MAX_CONTAINER_CUTS = 64;
+/** Strings this short are never shortened: the marker would not save anything, and ids stay intact. */
+const MIN_SHORTENED_CHARS = 128;
 /** Room for the marker that replaces what is cut. */
 const MARKER_ALLOWANCE = 64;
 
@@ -42,7 +44,9 @@ export function truncateToFit<T>(item: T, maxBytes: number, sizeOf: (value: T) =
   if (typeof item === "string") return shortenString(item, Math.max(0, item.length - (size - maxBytes) * 2)) as T;
 
   const root = clonePlain(item);
-  const leaves = collectStringLeaves(root).sort((a, b) => b.length - a.length);
+  const leaves = collectStringLeaves(root)
+    .filter((leaf) => leaf.length > MIN_SHORTENED_CHARS)
+    .sort((a, b) => b.length - a.length);
   for (const leaf of leaves) {
     if (size <= maxBytes) {
       size = sizeOf(root as T);
