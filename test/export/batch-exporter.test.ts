@@ -60,8 +60,8 @@ function gate(): { promise: Promise<SendOutcome>; open(outcome?: SendOutcome): v
   return { promise, open: (outcome = { status: "success", bytes: 1 }) => open(outcome) };
 }
 
-const quietLogger = (): { warn: ReturnType<typeof vi.fn>; messages: () => string[] } => {
-  const warn = vi.fn();
+const quietLogger = (): { warn: (message: string) => void; messages: () => string[] } => {
+  const warn = vi.fn<(message: string) => void>();
   return { warn, messages: () => warn.mock.calls.map((c) => String(c[0])) };
 };
 
@@ -69,7 +69,9 @@ function exporterWith(sender: BatchSender<Rec>, options: ExportOptions = {}): Ba
   return new BatchExporter(sender, { logger: quietLogger(), ...options }, { name: "test", random: () => 0.5 });
 }
 
-const tick = (ms = 0): Promise<void> => vi.advanceTimersByTimeAsync(ms);
+const tick = async (ms = 0): Promise<void> => {
+  await vi.advanceTimersByTimeAsync(ms);
+};
 
 /** Runs the fake clock until `promise` settles (retry waits included). */
 async function settle(promise: Promise<void>): Promise<void> {
