@@ -190,4 +190,8 @@ export interface RunRecord {
   readonly events?: readonly RecordEvent[];
   /** Nesting depth in this handler's view (0 for a root). */
   readonly depth: number;
+  /** True when `hideInputs` replaced the payload's inputs by `"[hidden]"` (message lists emptied). */
+  readonly inputsHidden?: boolean;
+  /** True when `hideOutputs` replaced the payload's outputs by `"[hidden]"` (message lists emptied). */
+  readonly outputsHidden?: boolean;
 }

@@ -1,0 +1,63 @@
+/**
+ * What the tracker keeps for a run between its start and its end: ids, clocks and the raw references
+ * LangChain passed (sanitized only once, when the record is built). Dropped as soon as the run ends.
+ */
+import type { RunType } from "./run-record.ts";
+import type { StartModelInfo } from "./model-info.ts";
+
+/** The raw start data of a run, per kind. */
+export type RunStart =
+  | {
+      readonly kind: "model";
+      /** Chat input messages (first prompt list), when started by `handleChatModelStart`. */
+      readonly messages?: unknown;
+      /** Text prompts, when started by `handleLLMStart`. */
+      readonly prompts?: unknown;
+      readonly invocationParams: unknown;
+      readonly info: StartModelInfo;
+    }
+  | { readonly kind: "chain"; readonly inputs: unknown }
+  | { readonly kind: "tool"; readonly toolName: string; readonly input: unknown; readonly toolCallId?: string }
+  | { readonly kind: "retriever"; readonly query: unknown };
+
+/** A custom event or agent step captured during a run (sanitized at record time). */
+export interface RawTimed {
+  readonly time: number;
+  readonly name: string;
+  readonly data: unknown;
+}
+
+export interface OpenRun {
+  readonly runId: string;
+  readonly parentRunId: string | undefined;
+  readonly externalParentRunId: string | undefined;
+  readonly traceId: string;
+  readonly rootRunId: string;
+  readonly depth: number;
+  readonly runType: RunType;
+  readonly name: string;
+  /** Epoch ms. */
+  readonly startTime: number;
+  /** Monotonic ms (`performance.now()` scale). */
+  readonly startMono: number;
+  readonly tags: unknown;
+  readonly metadata: unknown;
+  readonly start: RunStart;
+  chunkCount: number;
+  firstTokenMono: number | undefined;
+  events: RawTimed[] | undefined;
+  agentActions: RawTimed[] | undefined;
+  agentFinish: unknown;
+}
+
+/** How a run ended. */
+export interface RunEnd {
+  readonly status: "success" | "error";
+  /** Monotonic ms. */
+  readonly endMono: number;
+  /** LLMResult, chain outputs, tool output or documents. */
+  readonly output?: unknown;
+  readonly error?: unknown;
+  /** Chain inputs reported only at the end (streamed runnables), replacing the start inputs. */
+  readonly inputs?: unknown;
+}
