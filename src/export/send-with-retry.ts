@@ -35,7 +35,7 @@ export interface RetryControls {
  * Calls `attempt` until it succeeds or the policy gives up: retryable outcomes are retried with
  * exponential backoff and full jitter (or after the server's `Retry-After`), within `maxAttempts`
  * and `batchDeadlineMs`. For single requests that have no batch form (feedback, track-*).
- * Never rejects: a thrown attempt becomes a `failure`. A `retryable` outcome that ran out of
+ * Never rejects: a thrown attempt becomes a `failure` (bad options throw a `ConfigError` synchronously). A `retryable` outcome that ran out of
  * attempts or time is returned as a `failure` whose error counts the attempts made.
  *
  * @example
