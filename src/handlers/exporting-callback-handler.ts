@@ -1,0 +1,117 @@
+/**
+ * The seam where the pipeline's halves meet: LangChain events → run tracker → run record (the
+ * {@link TracingCallbackHandler} half) → vendor mapping (`toWire`) → batch queue → transport (the
+ * {@link BatchExporter} half). Vendor handlers subclass it and supply only the mapping and the sender.
+ */
+import type { RunRecord } from "../core/run-record.ts";
+import { TracingCallbackHandler } from "../core/tracing-callback-handler.ts";
+import type { TracingStats } from "../core/tracing-callback-handler.ts";
+import type { TracingOptions } from "../core/tracing-options.ts";
+import { CallbackError } from "../errors.ts";
+import type { LlmopsError } from "../errors.ts";
+import { BatchExporter } from "../export/batch-exporter.ts";
+import type { BatchSender } from "../export/batch-sender.ts";
+import type { ExportOptions } from "../export/export-options.ts";
+import type { ExportStats } from "../export/export-stats.ts";
+
+/** Options every exporting handler takes: how runs are recorded, and how records are shipped. */
+export interface ExportingHandlerOptions extends Omit<TracingOptions, "onError">, Omit<ExportOptions, "onError"> {
+  /**
+   * Called with every error the handler reports instead of throwing: export failures
+   * (`ExportError`, with status and body excerpt), evicted runs, failing `mask` or callbacks.
+   * @default a one-line warning through `logger`
+   */
+  onError?: (error: LlmopsError) => void;
+}
+
+/** Hooks of a vendor handler that are not user options. */
+export interface ExportingHandlerHooks<T> {
+  /** Estimated serialized size of one wire item. @default the exporter's bounded JSON-length estimate */
+  sizeOf?: (item: T) => number;
+  /** Releases the vendor's resources (sockets) after the exporter's last send. */
+  close?: () => Promise<void>;
+}
+
+/** Counters of an exporting handler: the run tracker's and the exporter's. */
+export interface HandlerStats {
+  readonly tracking: TracingStats;
+  readonly export: ExportStats;
+}
+
+/**
+ * A LangChain callback handler that ships every finished run to a backend in batches. Its
+ * `handle*` methods stay synchronous: a finished run is mapped and queued, and sending happens
+ * later, off your chain's path. Call {@link flush} before a short-lived process or serverless
+ * function returns, and {@link shutdown} when the process ends.
+ */
+export abstract class ExportingCallbackHandler<T> extends TracingCallbackHandler {
+  readonly #exporter: BatchExporter<T>;
+  readonly #serverless: boolean;
+  readonly #close: (() => Promise<void>) | undefined;
+  #closed: Promise<void> | undefined;
+
+  /** @throws {ConfigError} when an option is invalid (the error names it and its value). */
+  protected constructor(options: ExportingHandlerOptions & { name: string }, sender: BatchSender<T>, hooks: ExportingHandlerHooks<T> = {}) {
+    const logger = options.logger ?? console;
+    const onError = options.onError ?? ((error: LlmopsError) => logger.warn(`[langchain-llmops] ${options.name}: ${error.message}`));
+    super({ ...options, onError });
+    this.#exporter = new BatchExporter<T>(sender, { ...options, onError }, {
+      name: options.name,
+      ...(hooks.sizeOf === undefined ? {} : { sizeOf: hooks.sizeOf }),
+    });
+    this.#serverless = options.serverless ?? false;
+    this.#close = hooks.close;
+  }
+
+  /**
+   * Maps a finished run to the vendor's wire item; `undefined` sends nothing for it. Called on
+   * LangChain's callback path: pure and synchronous, no I/O, no serialization.
+   */
+  protected abstract toWire(record: RunRecord): T | undefined;
+
+  protected handleRecord(record: RunRecord): void {
+    let item: T | undefined;
+    try {
+      item = this.toWire(record);
+    } catch (error) {
+      this.reportError(new CallbackError(`${this.name} mapping of run ${record.runId}`, error));
+      return;
+    }
+    if (item !== undefined) this.#exporter.enqueue(item);
+    // Serverless mode has no interval timer: a finished root run is the moment to send its trace.
+    if (this.#serverless && record.parentRunId === undefined) void this.#exporter.flush();
+  }
+
+  /**
+   * Resolves when every run that finished before the call has been delivered or has definitively
+   * failed (failures go to `onError`). Never rejects. Await it before a serverless function returns.
+   */
+  flush(): Promise<void> {
+    return this.#exporter.flush();
+  }
+
+  /**
+   * Sends what is queued (within `shutdownTimeoutMs`), then closes the sockets. Safe to call twice;
+   * runs that finish afterwards are counted as dropped. Never rejects.
+   */
+  shutdown(): Promise<void> {
+    this.#closed ??= this.#shutdown();
+    return this.#closed;
+  }
+
+  /** Counters to alert on: open and evicted runs, queued, sent, retried, failed and dropped records. */
+  stats(): HandlerStats {
+    return { tracking: this.trackerStats(), export: this.#exporter.stats() };
+  }
+
+  async #shutdown(): Promise<void> {
+    this.disposeTracking();
+    await this.#exporter.shutdown();
+    if (this.#close === undefined) return;
+    try {
+      await this.#close();
+    } catch (error) {
+      this.reportError(new CallbackError(`${this.name} close`, error));
+    }
+  }
+}
