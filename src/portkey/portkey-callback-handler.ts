@@ -1,0 +1,113 @@
+import type { RunRecord } from "../core/run-record.ts";
+import { ExportError } from "../errors.ts";
+import { resolveExportOptions, type ExportOptions } from "../export/export-options.ts";
+import type { HttpTransport } from "../export/http-transport.ts";
+import { ExportingCallbackHandler } from "../handlers/exporting-callback-handler.ts";
+import { sendPortkeyFeedback, toFeedbackBody, type PortkeyFeedback } from "./portkey-feedback.ts";
+import type { PortkeyLog } from "./portkey-log.ts";
+import { resolvePortkeyOptions, type PortkeyCallbackHandlerOptions } from "./portkey-options.ts";
+import { createPortkeyLogSender, createPortkeyTransport } from "./portkey-sender.ts";
+import { toPortkeyLog, type PortkeyMappingOptions } from "./to-portkey-log.ts";
+
+/**
+ * Sends every LangChain run — chains, agents, chat models, LLMs, tools, retrievers — to Portkey as
+ * one log with trace fields, in batches (`POST {baseURL}/logs`, a JSON array). Model spans are
+ * OpenAI-shaped, so Portkey shows their messages, tool calls, token usage and cost.
+ *
+ * The trace id of a run is `config.metadata.traceId` (or `trace_id`), else the `traceId` option,
+ * else the root run's id. Pass the handler in `config.callbacks` at invoke time so every child run
+ * arrives with its parent; a handler given to a model's constructor sees only that model's calls,
+ * each a root of its own (set `traceId` to keep them in one trace).
+ *
+ * Model calls that already go through a Portkey gateway (see {@link createPortkeyHeaders}) are
+ * logged by the gateway; this handler sends only the spans around them.
+ *
+ * @example
+ * ```ts
+ * const portkey = new PortkeyCallbackHandler({ metadata: { _user: "u-42" } }); // key from PORTKEY_API_KEY
+ * await agent.invoke(input, { callbacks: [portkey], metadata: { traceId: "req-123" } });
+ * await portkey.feedback({ traceId: "req-123", value: 8 });
+ * await portkey.shutdown(); // at exit: sends what is queued, closes sockets
+ * ```
+ */
+export class PortkeyCallbackHandler extends ExportingCallbackHandler<PortkeyLog> {
+  readonly #mapping: PortkeyMappingOptions;
+  readonly #transport: HttpTransport;
+  readonly #retry: ExportOptions;
+  /** Feedback requests in flight: `flush()` and `shutdown()` wait for them. Their promises never reject. */
+  readonly #pendingFeedback: Set<Promise<unknown>>;
+  /** Aborted when the handler shuts down: feedback stops waiting between retries. */
+  readonly #closing: AbortController;
+
+  /** @throws {ConfigError} when no API key is given (option or `PORTKEY_API_KEY`), or an option is invalid. */
+  constructor(options: PortkeyCallbackHandlerOptions = {}) {
+    const resolved = resolvePortkeyOptions(options);
+    // Validated here too (the exporter validates them again) so that a bad value is reported under
+    // its own name before the transport is built from it.
+    const { onError: _onError, ...exportOptions } = options;
+    const settings = resolveExportOptions(exportOptions);
+    const transport = createPortkeyTransport({
+      apiKey: resolved.apiKey,
+      baseURL: resolved.baseURL,
+      requestTimeoutMs: settings.requestTimeoutMs,
+      // One socket more than the log batches may use, so feedback never waits behind them.
+      maxConnections: settings.maxConcurrentRequests + 1,
+      gzip: settings.gzip,
+    });
+    const pendingFeedback = new Set<Promise<unknown>>();
+    const closing = new AbortController();
+    super({ ...options, name: "PortkeyCallbackHandler" }, createPortkeyLogSender(transport), {
+      close: async () => {
+        closing.abort();
+        await Promise.all(pendingFeedback);
+        await transport.close();
+      },
+    });
+    this.#mapping = { metadata: resolved.metadata, gatewayPrefixes: resolved.gatewayPrefixes };
+    this.#transport = transport;
+    this.#retry = {
+      maxAttempts: settings.maxAttempts,
+      batchDeadlineMs: settings.batchDeadlineMs,
+      initialRetryDelayMs: settings.initialRetryDelayMs,
+      maxRetryDelayMs: settings.maxRetryDelayMs,
+    };
+    this.#pendingFeedback = pendingFeedback;
+    this.#closing = closing;
+  }
+
+  protected toWire(record: RunRecord): PortkeyLog | undefined {
+    return toPortkeyLog(record, this.#mapping);
+  }
+
+  /**
+   * Records feedback on a trace: `POST {baseURL}/feedback`, retried like any export. Resolves with
+   * the ids Portkey gave the feedback; when it cannot be delivered the failure goes to `onError`
+   * (an `ExportError`) and the ids are `[]` — a tracing backend being down never throws into your
+   * code. Invalid arguments reject at once with a `ValidationError` naming the field.
+   *
+   * @example
+   * ```ts
+   * await portkey.feedback({ traceId: "req-123", value: 8, weight: 1, metadata: { _user: "u-42" } });
+   * ```
+   */
+  async feedback(feedback: PortkeyFeedback): Promise<string[]> {
+    const body = toFeedbackBody(feedback);
+    if (this.#closing.signal.aborted) {
+      this.reportError(new ExportError("ERR_LLMOPS_SHUTDOWN", "feedback after shutdown() was not sent", { endpoint: "/feedback", itemCount: 1, attempts: 0 }));
+      return [];
+    }
+    const request = sendPortkeyFeedback(this.#transport, body, { ...this.#retry, stopRetrying: this.#closing.signal }).then((result) => {
+      if (result.outcome.status === "success") return result.feedbackIds;
+      this.reportError(result.outcome.error);
+      return [];
+    });
+    this.#pendingFeedback.add(request);
+    void request.finally(() => this.#pendingFeedback.delete(request));
+    return await request;
+  }
+
+  /** Sends every queued log and waits for feedback in flight. Never rejects. */
+  override async flush(): Promise<void> {
+    await Promise.all([super.flush(), ...this.#pendingFeedback]);
+  }
+}
