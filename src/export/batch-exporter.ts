@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ExportError } from "../errors.ts";
 import { abortableDelay } from "./abortable-delay.ts";
-import type { BatchSender } from "./batch-sender.ts";
+import type { BatchSender, SendContext, SendOutcome } from "./batch-sender.ts";
 import { estimateJsonBytes } from "./estimate-size.ts";
 import { emptyExportStats, type ExportStats } from "./export-stats.ts";
 import { resolveExportOptions, type ExportOptions, type ResolvedExportOptions } from "./export-options.ts";
@@ -249,17 +249,29 @@ export class BatchExporter<T> {
   /** Sends one batch with retries; on 413 sends each half. Never rejects. */
   async #export(batch: Array<Entry<T>>, idempotencyKey: string): Promise<void> {
     const items = batch.map((entry) => entry.item);
+    let waiting = false;
+    const stopWaiting = (): void => {
+      if (waiting) this.#stats.waitingToRetry--;
+      waiting = false;
+    };
     try {
-      const outcome = await retryLoop((context) => this.#sender.send(items, context), this.#options, {
+      const send = (context: SendContext): Promise<SendOutcome> => {
+        stopWaiting();
+        if (context.attempt > 1) this.#stats.retried++;
+        return this.#sender.send(items, context);
+      };
+      const outcome = await retryLoop(send, this.#options, {
         idempotencyKey,
         signal: this.#abort.signal,
         stopRetrying: this.#stopRetrying.signal,
         itemCount: items.length,
         ...(this.#random === undefined ? {} : { random: this.#random }),
         onRetry: () => {
-          this.#stats.retried++;
+          waiting = true;
+          this.#stats.waitingToRetry++;
         },
       });
+      stopWaiting();
       if (outcome.status === "success") {
         this.#stats.sent += items.length;
         this.#stats.batchesSent++;
@@ -275,6 +287,7 @@ export class BatchExporter<T> {
       }
       this.#fail(items.length, outcome.error);
     } catch (error) {
+      stopWaiting();
       this.#fail(items.length, new ExportError("ERR_LLMOPS_NETWORK", `export failed: ${String(error)}`, { itemCount: items.length, cause: error }));
     }
   }

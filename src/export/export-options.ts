@@ -43,7 +43,10 @@ export interface ExportOptions {
    * @default false
    */
   serverless?: boolean;
-  /** Flush on the process's `beforeExit` event. No signal handler is ever installed. @default false */
+  /**
+   * Flush on the process's `beforeExit` event (best effort: a retry wait does not keep the process
+   * alive). No signal handler is ever installed. @default false
+   */
   flushOnExit?: boolean;
   /** Called once per batch (or request) that definitively failed. @default a one-line warning through `logger` */
   onError?: (error: ExportError) => void;

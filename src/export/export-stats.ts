@@ -26,8 +26,10 @@ export interface ExportStats {
   inFlight: number;
   /** Records delivered (the backend acknowledged them). */
   sent: number;
-  /** Retry attempts made (an attempt after the first, for any batch). */
+  /** Retry attempts made (attempts after the first, for any batch). */
   retried: number;
+  /** Batches waiting now for their next attempt (backoff or `Retry-After`); included in `inFlight`. */
+  waitingToRetry: number;
   /** Records that definitively failed (reported through `onError`). */
   failed: number;
   /** Records dropped without being sent, by reason. */
@@ -53,6 +55,7 @@ export function emptyExportStats(): ExportStats {
     inFlight: 0,
     sent: 0,
     retried: 0,
+    waitingToRetry: 0,
     failed: 0,
     dropped: { queueFull: 0, afterShutdown: 0, shutdown: 0, invalid: 0 },
     truncated: 0,

@@ -1,3 +1,4 @@
+import "./fail-on-unhandled.ts";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ExportError } from "../../src/errors.ts";
 import { BatchExporter } from "../../src/export/batch-exporter.ts";
@@ -380,12 +381,12 @@ describe("flush() and shutdown()", () => {
     exporter.enqueue({ id: 2 });
     void exporter.flush();
     await tick(0);
-    expect(exporter.stats().retried).toBe(1); // now waiting 30 s
+    expect(exporter.stats()).toMatchObject({ waitingToRetry: 1, retried: 0, inFlight: 1 }); // now waiting 30 s
     await exporter.shutdown(); // no timer advanced: it must end by itself
     expect(sender.calls.map((c) => c.attempt)).toEqual([1, 2]);
     expect(onError).toHaveBeenCalledTimes(1);
     expect(onError.mock.calls[0]![0]).toMatchObject({ attempts: 2, itemCount: 2, status: 429 });
-    expect(exporter.stats()).toMatchObject({ failed: 2, sent: 0, inFlight: 0 });
+    expect(exporter.stats()).toMatchObject({ failed: 2, sent: 0, inFlight: 0, retried: 1, waitingToRetry: 0 });
     expect(vi.getTimerCount()).toBe(0);
   });
 

@@ -1,7 +1,9 @@
+import "./fail-on-unhandled.ts";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ExportError } from "../../src/errors.ts";
 import { BatchExporter } from "../../src/export/batch-exporter.ts";
 import type { ExportOptions } from "../../src/export/export-options.ts";
+import { createHttpExporter } from "../../src/export/create-http-exporter.ts";
 import { HttpBatchSender } from "../../src/export/http-batch-sender.ts";
 import { HttpTransport, type HttpTransportOptions } from "../../src/export/http-transport.ts";
 import { refusedURL, startHttpSink, until, type HttpSink, type SinkRequest, type SinkResponder } from "../support/http-sink.ts";
@@ -123,12 +125,13 @@ describe("answers and retries", () => {
     const exp = exporter(server.url);
     exp.enqueue({ id: "x" });
     const flushed = exp.flush();
-    await until(() => exp.stats().retried === 1);
+    await until(() => exp.stats().waitingToRetry === 1);
     await vi.advanceTimersByTimeAsync(1999);
     expect(server.requests).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
     await flushed;
     expect(server.requests).toHaveLength(2);
+    expect(exp.stats().waitingToRetry).toBe(0);
     expect(server.requests[1]!.receivedAt - server.requests[0]!.receivedAt).toBeGreaterThanOrEqual(2000);
     expect(exp.stats()).toMatchObject({ sent: 1, retried: 1 });
   });
@@ -141,7 +144,7 @@ describe("answers and retries", () => {
     const exp = exporter(server.url);
     exp.enqueue({ id: "x" });
     const flushed = exp.flush();
-    await until(() => exp.stats().retried === 1);
+    await until(() => exp.stats().waitingToRetry === 1);
     await vi.advanceTimersByTimeAsync(2999);
     expect(server.requests).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
@@ -276,7 +279,7 @@ describe("outages", () => {
     const exp = exporter(server.url, { onError });
     exp.enqueue({ id: "x" });
     void exp.flush();
-    await until(() => exp.stats().retried === 1);
+    await until(() => exp.stats().waitingToRetry === 1);
     const started = performance.now();
     await exp.shutdown();
     await exp.shutdown();
@@ -286,5 +289,30 @@ describe("outages", () => {
     expect(exp.stats()).toMatchObject({ failed: 1, sent: 0, inFlight: 0 });
     expect(exp.enqueue({ id: "late" })).toBe(false);
     expect(exp.stats().dropped.afterShutdown).toBe(1);
+  });
+});
+
+describe("createHttpExporter", () => {
+  it("wires transport, sender and exporter from one set of options", async () => {
+    const server = await sink((_r, index) => ({ status: index === 0 ? 503 : 201 }));
+    const { exporter: exp, transport } = createHttpExporter<Rec>({
+      baseURL: `${server.url}/api`,
+      path: "/spans-bulk",
+      headers: { "x-api-key": "pl" },
+      toBody: (batch) => ({ spans: batch }),
+      successStatuses: [201],
+      export: { gzip: true, initialRetryDelayMs: 1, maxRetryDelayMs: 1, logger: { warn: () => undefined } },
+      name: "promptlayer",
+    });
+    open.push(exp);
+    exp.enqueue({ id: "s1" });
+    await exp.flush();
+    expect(server.requests.map((r) => r.path)).toEqual(["/api/spans-bulk", "/api/spans-bulk"]);
+    expect(server.requests[1]!.json()).toEqual({ spans: [{ id: "s1" }] });
+    expect(server.requests[1]!.headers).toMatchObject({ "content-encoding": "gzip", "x-api-key": "pl" });
+    const single = await transport.post("/track", "{}");
+    expect(single).toMatchObject({ kind: "response", status: 201 });
+    await exp.shutdown();
+    await expect(transport.post("/track", "{}")).resolves.toMatchObject({ kind: "error", error: { code: "ERR_LLMOPS_SHUTDOWN" } });
   });
 });

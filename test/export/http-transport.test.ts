@@ -1,3 +1,4 @@
+import "./fail-on-unhandled.ts";
 import { getGlobalDispatcher, MockAgent, setGlobalDispatcher, type Dispatcher } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, ExportError } from "../../src/errors.ts";

@@ -1,3 +1,4 @@
+import "./fail-on-unhandled.ts";
 import { describe, expect, it } from "vitest";
 import { ConfigError, ExportError } from "../../src/errors.ts";
 import { backoffDelayMs } from "../../src/export/backoff.ts";

@@ -1,3 +1,4 @@
+import "./fail-on-unhandled.ts";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
