@@ -193,6 +193,28 @@ describe("PortkeyCallbackHandler with the seed agent", () => {
   });
 });
 
+describe("PortkeyCallbackHandler on a model's constructor", () => {
+  it("makes each model call a root, and the traceId option keeps them in one trace", async () => {
+    const handler = createHandler({ traceId: "ctor-trace" });
+    const agent = createSeedAgent({ baseURL: openai.baseURL, callbacks: [handler] });
+    await agent.invoke(seedInput());
+    await handler.flush();
+    expect(portkey.logs).toHaveLength(SEED_MODEL_CALLS);
+    expect(portkey.logs.every(isModel)).toBe(true);
+    expect(portkey.logs.every((log) => log.parent_span_id === undefined && log.trace_id === "ctor-trace")).toBe(true);
+  });
+});
+
+describe("PortkeyCallbackHandler in serverless mode", () => {
+  it("sends a trace when its root run ends, without a timer or an explicit flush", async () => {
+    const handler = createHandler({ serverless: true, flushIntervalMs: 3_600_000 });
+    await createSeedAgent({ baseURL: openai.baseURL }).invoke(seedInput(), { callbacks: [handler], metadata: { traceId: "lambda-1" } });
+    await vi.waitFor(() => expect(portkey.logs.find((log) => log.parent_span_id === undefined)).toBeDefined(), { timeout: 2000, interval: 10 });
+    expect(portkey.logs.filter(isModel)).toHaveLength(SEED_MODEL_CALLS);
+    expect(portkey.requestsTo("/v1/logs")).toHaveLength(1);
+  });
+});
+
 describe("PortkeyCallbackHandler payload hygiene", () => {
   it("never sends a key planted in the model's apiKey or defaultHeaders", async () => {
     const handler = createHandler();
