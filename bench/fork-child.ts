@@ -13,6 +13,13 @@ export interface ForkResult {
   wallMs: number;
 }
 
+let profileDir: string | undefined;
+
+/** From now on, every child writes a V8 CPU profile (`.cpuprofile`, open in Chrome DevTools) into `dir`. */
+export function setProfileDir(dir: string): void {
+  profileDir = dir;
+}
+
 /** Extra environment: keep every vendor's ambient configuration out of the measured process. */
 function childEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -27,10 +34,22 @@ function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+let profileCounter = 0;
+
+function profileName(job: ChildJob): string {
+  const what = job.kind === "overhead" ? job.tracer : job.kind === "memory" ? `${job.job.tracer}-${job.job.scenario}` : job.job.mode;
+  profileCounter += 1;
+  return `${String(profileCounter).padStart(3, "0")}-${job.kind}-${what}.cpuprofile`;
+}
+
 export function forkChild(job: ChildJob, timeoutMs: number): Promise<ForkResult> {
   const started = performance.now();
   const child = fork(new URL("./child.ts", import.meta.url), [], {
-    execArgv: ["--expose-gc", "--disable-warning=ExperimentalWarning"],
+    execArgv: [
+      "--expose-gc",
+      "--disable-warning=ExperimentalWarning",
+      ...(profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${profileName(job)}`]),
+    ],
     env: childEnv(),
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });

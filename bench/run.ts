@@ -6,9 +6,11 @@
  *   npm run bench                      full run (a few minutes)
  *   npm run bench -- --quick           smoke run (N=200, 1 round)
  *   npm run bench -- --only=overhead,memory --rounds=5 --tracers=none,noop,portkey
+ *   npm run bench -- --quick --profile      also writes a CPU profile per child (bench/results/profiles/)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import { setProfileDir } from "./fork-child.ts";
 import { evaluateGoals, formatReport } from "./report.ts";
 import type { BenchReport } from "./report.ts";
 import { runOverheadSuite } from "./overhead-suite.ts";
@@ -23,17 +25,20 @@ const SUITES: readonly Suite[] = ["overhead", "throughput", "lag", "memory"];
 
 interface Args {
   quick: boolean;
+  /** Write a V8 CPU profile of every child to bench/results/profiles/. */
+  profile: boolean;
   only: Suite[];
   rounds: number;
   tracers: TracerName[];
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { quick: false, only: [...SUITES], rounds: 3, tracers: [...TRACERS] };
+  const args: Args = { quick: false, profile: false, only: [...SUITES], rounds: 3, tracers: [...TRACERS] };
   let roundsGiven = false;
   for (const arg of argv) {
     const [key, value] = arg.split("=", 2) as [string, string | undefined];
     if (key === "--quick") args.quick = true;
+    else if (key === "--profile") args.profile = true;
     else if (key === "--only" && value) {
       args.only = value.split(",").map((s) => {
         if (!SUITES.includes(s as Suite)) throw new Error(`--only: unknown suite "${s}" (one of ${SUITES.join(", ")})`);
@@ -49,7 +54,7 @@ function parseArgs(argv: readonly string[]): Args {
         return s as TracerName;
       });
       if (!args.tracers.includes("none")) args.tracers.unshift("none");
-    } else throw new Error(`unknown argument "${arg}" (try --quick, --only=, --rounds=, --tracers=)`);
+    } else throw new Error(`unknown argument "${arg}" (try --quick, --only=, --rounds=, --tracers=, --profile)`);
   }
   if (args.quick && !roundsGiven) args.rounds = 1;
   return args;
@@ -63,11 +68,12 @@ function overheadJobs(quick: boolean): OverheadJob[] {
       { workload: "agent", n: 20, warmup: 5 },
     ];
   }
-  // agent: 4 model calls + 3 tool calls per run, so 1,250 runs = 5,000 chat-model calls per round
+  // agent: 4 model calls + 3 tool calls per run, so 300 runs = 1,200 chat-model calls per round; more
+  // would take LangChainTracer's child alone past a minute per round
   return [
-    { workload: "invoke", n: 5000, warmup: 1000 },
-    { workload: "chain", n: 5000, warmup: 1000 },
-    { workload: "agent", n: 1250, warmup: 100 },
+    { workload: "invoke", n: 5000, warmup: 500 },
+    { workload: "chain", n: 5000, warmup: 500 },
+    { workload: "agent", n: 300, warmup: 30 },
   ];
 }
 
@@ -77,6 +83,12 @@ async function main(): Promise<void> {
     process.stderr.write(`${line}\n`);
   };
   const started = new Date();
+  if (args.profile) {
+    const dir = new URL("./results/profiles/", import.meta.url);
+    mkdirSync(dir, { recursive: true });
+    setProfileDir(dir.pathname);
+    log(`CPU profiles: ${dir.pathname}`);
+  }
   const sink = await startSinkServer();
   let prefixCounter = 0;
   const nextPrefix = (): string => `c${(prefixCounter += 1)}`;

@@ -52,15 +52,47 @@ export interface OurHandler extends BaseCallbackHandler {
 
 type OurHandlerClass = new (options: OurHandlerOptions) => OurHandler;
 
-/** Our handler class by export name, or a reason it is not available yet. */
-export async function loadOurHandler(exportName: "PortkeyCallbackHandler" | "PromptLayerCallbackHandler"): Promise<OurHandlerClass | string> {
+/** Where each of our handlers lives, should `src/index.ts` not export it yet. */
+const MODULE_OF = {
+  PortkeyCallbackHandler: "../src/portkey/portkey-callback-handler.ts",
+  PromptLayerCallbackHandler: "../src/promptlayer/promptlayer-callback-handler.ts",
+} as const;
+
+/** How our handlers were loaded in this process (shown in the report). */
+export const loadedFrom: Record<string, string> = {};
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message.split("\n")[0]! : String(error);
+}
+
+/**
+ * Our handler class by export name: from the package entry (`src/index.ts`) as a user imports it, or,
+ * while the entry does not export it yet, from its own module (noted in the report); else the reason.
+ */
+export async function loadOurHandler(exportName: keyof typeof MODULE_OF): Promise<OurHandlerClass | string> {
+  let reason: string;
   try {
     const mod = (await import("../src/index.ts")) as Record<string, unknown>;
     const cls = mod[exportName];
-    return typeof cls === "function" ? (cls as OurHandlerClass) : `${exportName} is not exported from src/index.ts`;
+    if (typeof cls === "function") {
+      loadedFrom[exportName] = "src/index.ts";
+      return cls as OurHandlerClass;
+    }
+    reason = `${exportName} is not exported from src/index.ts`;
   } catch (error) {
-    return `cannot load src/index.ts: ${error instanceof Error ? error.message : String(error)}`;
+    reason = `cannot load src/index.ts: ${describeError(error)}`;
   }
+  try {
+    const mod = (await import(MODULE_OF[exportName])) as Record<string, unknown>;
+    const cls = mod[exportName];
+    if (typeof cls === "function") {
+      loadedFrom[exportName] = `${MODULE_OF[exportName].slice(3)} (${reason})`;
+      return cls as OurHandlerClass;
+    }
+  } catch (error) {
+    return `${reason}; ${MODULE_OF[exportName].slice(3)}: ${describeError(error)}`;
+  }
+  return reason;
 }
 
 /** Does nothing in every run hook; inline (`_awaitHandler: true`) so it costs what LangChain charges per handler. */
