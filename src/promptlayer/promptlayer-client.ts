@@ -3,11 +3,11 @@ import type { SendOutcome } from "../export/batch-sender.ts";
 import type { ExportOptions } from "../export/export-options.ts";
 import type { HttpTransport } from "../export/http-transport.ts";
 import { sendWithRetry } from "../export/send-with-retry.ts";
-import { toSendOutcome } from "../export/to-send-outcome.ts";
 import { ExportError, ValidationError } from "../errors.ts";
 import type { LlmopsError } from "../errors.ts";
 import { promptLayerPrompt } from "./prompt-layer-prompt.ts";
 import { toLangChainPrompt } from "./to-langchain-prompt.ts";
+import { toPromptLayerOutcome } from "./to-promptlayer-outcome.ts";
 
 /** Which registry template a request used (`trackPrompt`). */
 export interface TrackPromptOptions {
@@ -130,7 +130,7 @@ export class PromptLayerClient {
     return sendWithRetry(
       async (context) => {
         const result = await this.#options.transport.post(path, text, { signal: context.signal, idempotencyKey: context.idempotencyKey });
-        const outcome = toSendOutcome(result, { endpoint: path, itemCount: 1, attempt: context.attempt });
+        const outcome = toPromptLayerOutcome(result, { endpoint: path, itemCount: 1, attempt: context.attempt });
         if (outcome.status === "success" && result.kind === "response") {
           if (refused(result.body)) {
             const error = new ExportError("ERR_LLMOPS_HTTP", `${path}: answered success: false`, {

@@ -1,22 +1,20 @@
 import type { ClosableBatchSender, SendContext, SendOutcome } from "../export/batch-sender.ts";
 import type { HttpTransport } from "../export/http-transport.ts";
-import { toSendOutcome } from "../export/to-send-outcome.ts";
 import { CallbackError, ExportError } from "../errors.ts";
 import type { LlmopsError } from "../errors.ts";
 import type { PromptLayerItem } from "./promptlayer-item.ts";
+import type { PromptLayerIdCallback } from "./promptlayer-options.ts";
 import type { PromptLayerSpan } from "./promptlayer-wire.ts";
 import { readLogRequestId, readSpanRequestIds } from "./read-request-ids.ts";
+import { toPromptLayerOutcome } from "./to-promptlayer-outcome.ts";
 import { toPromptLayerSpan } from "./to-promptlayer-span.ts";
-
-/** Receives the PromptLayer request id of each logged LLM run. */
-export type PlIdCallback = (requestId: number) => unknown;
 
 /** What {@link PromptLayerSender} needs (built by the handler; not user options). */
 export interface PromptLayerSenderOptions {
   transport: Pick<HttpTransport, "post" | "close">;
   serviceName: string;
   plTags: readonly string[];
-  plIdCallback?: PlIdCallback;
+  plIdCallback?: PromptLayerIdCallback | undefined;
   /** Where a failing `pl_id_callback` and unreadable answers are reported. */
   onError: (error: LlmopsError) => void;
   logger: { warn(message: string): void };
@@ -24,7 +22,6 @@ export interface PromptLayerSenderOptions {
   maxRememberedIds?: number;
 }
 
-const SUCCESS = [200, 201] as const;
 const SPANS_BULK = "/spans-bulk";
 const LOG_REQUEST = "/log-request";
 
@@ -71,7 +68,7 @@ export class PromptLayerSender implements ClosableBatchSender<PromptLayerItem> {
           `PromptLayer: ${SPANS_BULK} answered 404 (an older deployment); logging each LLM run with ${LOG_REQUEST} from now on`,
         );
       } else {
-        const outcome = toSendOutcome(result, { endpoint: SPANS_BULK, itemCount: spans.length, attempt: context.attempt, successStatuses: SUCCESS });
+        const outcome = toPromptLayerOutcome(result, { endpoint: SPANS_BULK, itemCount: spans.length, attempt: context.attempt });
         if (outcome.status === "success" && result.kind === "response") await this.#callBack(spans, result.status, result.body, context.signal);
         return outcome;
       }
@@ -115,7 +112,7 @@ export class PromptLayerSender implements ClosableBatchSender<PromptLayerItem> {
         signal: context.signal,
       });
       bytes += result.bytesSent;
-      const outcome = toSendOutcome(result, { endpoint: LOG_REQUEST, itemCount: 1, attempt: context.attempt, successStatuses: SUCCESS });
+      const outcome = toPromptLayerOutcome(result, { endpoint: LOG_REQUEST, itemCount: 1, attempt: context.attempt });
       // Stop at the first retryable answer: the backend is unwell, and the retry resends only the rest.
       if (outcome.status === "retryable") return { ...outcome, bytes };
       if (outcome.status !== "success") {

@@ -121,11 +121,13 @@ function toMetadata(record: RunRecord, prompt: PromptLink | undefined): Record<s
   return metadata;
 }
 
+/** Sampling parameters as sent. `.stream()` calls report `stream: false` at start; what happened wins. */
 function parameters(payload: ModelPayload): JsonObject {
   const params: JsonObject = {};
   for (const [key, value] of Object.entries(payload.invocationParams)) {
     if (key !== "model" && key !== "model_name") params[key] = value;
   }
+  if (payload.streamed) params.stream = true;
   return params;
 }
 

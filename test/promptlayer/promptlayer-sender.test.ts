@@ -6,7 +6,7 @@ import { BatchExporter } from "../../src/export/batch-exporter.ts";
 import { HttpTransport } from "../../src/export/http-transport.ts";
 import type { PromptLayerItem } from "../../src/promptlayer/promptlayer-item.ts";
 import { PromptLayerSender } from "../../src/promptlayer/promptlayer-sender.ts";
-import type { PlIdCallback } from "../../src/promptlayer/promptlayer-sender.ts";
+import type { PromptLayerIdCallback as PlIdCallback } from "../../src/promptlayer/promptlayer-options.ts";
 import { toSpanIdHex } from "../../src/promptlayer/span-ids.ts";
 import { startPromptLayerServer } from "../support/promptlayer-server.ts";
 import type { PromptLayerServer } from "../support/promptlayer-server.ts";
