@@ -45,7 +45,7 @@ export function toPortkeyLog(record: RunRecord, options: PortkeyMappingOptions):
     response: {
       status: record.status === "success" ? 200 : (record.error?.status ?? 500),
       headers: NO_HEADERS,
-      body: record.status === "success" || record.error === undefined ? responseBody(record) : errorBody(record),
+      body: record.status === "success" ? responseBody(record) : errorBody(record),
       response_time: Math.max(0, Math.round(record.durationMs)),
       streamingMode: payload.kind === "model" && payload.streamed,
     } satisfies PortkeyLogResponse,

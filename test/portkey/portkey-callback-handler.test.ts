@@ -235,6 +235,20 @@ describe("PortkeyCallbackHandler payload hygiene", () => {
     }
   });
 
+  it("with hideInputs and hideOutputs sends no message text, but keeps usage, ids and timings", async () => {
+    const handler = createHandler({ hideInputs: true, hideOutputs: true });
+    await createSeedAgent({ baseURL: openai.baseURL }).invoke(seedInput(), { callbacks: [handler], metadata: { traceId: "hidden" } });
+    await handler.flush();
+    for (const request of portkey.requestsTo("/v1/logs")) {
+      expect(request.text).not.toContain("fifth power");
+      expect(request.text).not.toContain(String(SEED_ANSWER));
+    }
+    const models = portkey.logs.filter(isModel);
+    expect(models).toHaveLength(SEED_MODEL_CALLS);
+    expect(models.map((log) => (log.response.body as { usage: { prompt_tokens: number } }).usage.prompt_tokens).sort()).toEqual(SEED_USAGE.map((usage) => usage.prompt_tokens).sort());
+    expect(portkey.logs.filter(isTool).every((log) => log.request.body.input === "[hidden]")).toBe(true);
+  });
+
   it("sends metadata values as strings of at most 128 characters", async () => {
     const handler = createHandler({ metadata: { _user: "u-42" } });
     const agent = createSeedAgent({ baseURL: openai.baseURL });

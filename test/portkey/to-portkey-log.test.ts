@@ -81,6 +81,12 @@ describe("toPortkeyLog: chat model runs", () => {
     expect(log.response.body).toEqual({ error: { message: "fetch failed", type: "TypeError" } });
   });
 
+  it("gives a failed run without error details an error body all the same", () => {
+    const log = toPortkeyLog(chainRecord({ status: "error" }), options)!;
+    expect(log.response.status).toBe(500);
+    expect(log.response.body).toEqual({ error: { message: "", type: "Error" } });
+  });
+
   it("falls back to OpenAI's URL and to invocation params for the model name", () => {
     const log = toPortkeyLog(chatRecord({}, { baseURL: undefined, model: undefined }), options)!;
     expect(log.request.url).toBe("https://api.openai.com/v1/chat/completions");
