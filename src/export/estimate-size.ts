@@ -3,7 +3,7 @@ const MAX_DEPTH = 64;
 /** Most values visited in one estimate: a bound on the work done for any single record. */
 const MAX_NODES = 200_000;
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /**
  * Estimates the UTF-8 length of `JSON.stringify(value)` without building the string: a walk bounded
