@@ -156,8 +156,14 @@ export function formatReport(report: BenchReport): string {
       .map(([tracer, c]) => [tracer, String(c.requests), kb(c.bytes), c.records > 0 ? String(c.records) : "—", Object.keys(c.paths).join(" "), String(o.refusedConnections[tracer] ?? 0)]);
     if (sinkRows.length > 0) {
       out.push("");
-      out.push("What the local sink received from each tracer (all rounds and workloads; records counted where the body is a JSON list)");
-      out.push(table(["tracer", "requests", "bytes", "records", "paths", "refused outside connections"], sinkRows));
+      out.push("What the local sink received from each tracer (all rounds and workloads)");
+      out.push(table(["tracer", "requests", "bytes", "runs received", "paths", "refused outside connections"], sinkRows));
+      const counts = new Set(sinkRows.map((r) => r[3]));
+      out.push(
+        counts.size === 1
+          ? "Every tracer delivered the same number of runs for the same calls."
+          : "The tracers delivered different numbers of runs for the same calls (see runs received).",
+      );
     }
   }
   const t = report.throughput;

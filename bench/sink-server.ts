@@ -18,7 +18,11 @@ export interface SinkCounts {
   requests: number;
   /** Request body bytes as received (compressed when the client compressed). */
   bytes: number;
-  /** JSON records counted where the protocol has a JSON list (Portkey logs, PromptLayer spans). */
+  /**
+   * Runs received: Portkey logs and PromptLayer spans (JSON lists), Langfuse's OTLP spans, and the
+   * distinct run ids of LangSmith's multipart `post.<id>` / `patch.<id>` parts (a run posted at start
+   * and patched at end counts once).
+   */
   records: number;
   /** Requests per path (prefix removed), e.g. `{"/v1/logs": 12}`. */
   paths: Record<string, number>;
@@ -62,7 +66,17 @@ function countSampleRecords(body: Buffer): number {
   return count;
 }
 
-function answer(method: string, path: string, body: Buffer, encoding: string | undefined, fast: boolean): Answer {
+const MULTIPART_RUN = /name="(?:post|patch)\.([0-9a-f-]{36})"/g;
+
+/** Spans in an OTLP/JSON export request. */
+function countOtlpSpans(parsed: unknown): number {
+  const request = parsed as { resourceSpans?: { scopeSpans?: { spans?: unknown[] }[] }[] } | undefined;
+  let count = 0;
+  for (const resource of request?.resourceSpans ?? []) for (const scope of resource.scopeSpans ?? []) count += scope.spans?.length ?? 0;
+  return count;
+}
+
+function answer(method: string, path: string, body: Buffer, encoding: string | undefined, fast: boolean, runIds: Set<string>): Answer {
   if (method === "GET" && path.endsWith("/info")) {
     return { status: 200, records: 0, body: { version: "0.12.0", batch_ingest_config: { use_multipart_endpoint: true }, instance_flags: {} } };
   }
@@ -82,6 +96,19 @@ function answer(method: string, path: string, body: Buffer, encoding: string | u
       .map((s) => ({ id: (nextRequestLogId += 1), span_id: s.context?.span_id ?? "" }));
     return { status: 201, records: spans.length, body: { success: true, spans: answered, request_logs: requestLogs } };
   }
+  if (path.endsWith("/otel/v1/traces")) {
+    return { status: 200, records: countOtlpSpans(parseJson(body, encoding)), body: {} };
+  }
+  if (path.endsWith("/runs/multipart") && encoding === undefined) {
+    let fresh = 0;
+    for (const match of body.toString("latin1").matchAll(MULTIPART_RUN)) {
+      if (!runIds.has(match[1]!)) {
+        runIds.add(match[1]!);
+        fresh += 1;
+      }
+    }
+    return { status: 202, records: fresh, body: {} };
+  }
   if (path.endsWith("/log-request")) {
     return { status: 201, records: 1, body: { success: true, id: (nextRequestLogId += 1) } };
   }
@@ -91,6 +118,7 @@ function answer(method: string, path: string, body: Buffer, encoding: string | u
 /** Starts the sink on 127.0.0.1, port 0. */
 export async function startSinkServer(): Promise<SinkServer> {
   const byPrefix = new Map<string, SinkCounts>();
+  const runIdsByPrefix = new Map<string, Set<string>>();
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
@@ -107,7 +135,9 @@ export async function startSinkServer(): Promise<SinkServer> {
       const counts = byPrefix.get(prefix) ?? emptyCounts();
       byPrefix.set(prefix, counts);
       const encoding = req.headers["content-encoding"];
-      const result = answer(req.method ?? "GET", path, Buffer.concat(chunks), typeof encoding === "string" ? encoding : undefined, prefix.startsWith("f"));
+      let runIds = runIdsByPrefix.get(prefix);
+      if (runIds === undefined) runIdsByPrefix.set(prefix, (runIds = new Set()));
+      const result = answer(req.method ?? "GET", path, Buffer.concat(chunks), typeof encoding === "string" ? encoding : undefined, prefix.startsWith("f"), runIds);
       counts.requests += 1;
       counts.bytes += bytes;
       counts.records += result.records;
@@ -123,7 +153,10 @@ export async function startSinkServer(): Promise<SinkServer> {
   const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,
-    counts: (prefix) => byPrefix.get(prefix) ?? emptyCounts(),
+    counts: (prefix) => {
+      runIdsByPrefix.delete(prefix); // a prefix is read once its child has exited
+      return byPrefix.get(prefix) ?? emptyCounts();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
