@@ -10,13 +10,16 @@ export interface PromptLayerPromptOptions {
   inputVariables?: Record<string, unknown>;
 }
 
-/** The LangChain metadata that links runs to a PromptLayer registry template. */
-export interface PromptLayerPromptMetadata {
+/**
+ * The LangChain metadata that links runs to a PromptLayer registry template. A type alias, not an
+ * interface, so it is assignable to `config.metadata` (`Record<string, unknown>`).
+ */
+export type PromptLayerPromptMetadata = {
   promptlayer_prompt_name: string;
   promptlayer_prompt_version?: number;
   promptlayer_prompt_label?: string;
   promptlayer_prompt_input_variables?: Record<string, unknown>;
-}
+};
 
 /** Metadata keys read by the handler (also in `prompt-link.ts`). */
 export const PROMPT_METADATA_KEYS = {
