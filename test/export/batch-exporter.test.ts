@@ -440,3 +440,41 @@ describe("flush() and shutdown()", () => {
     await plain.shutdown();
   });
 });
+
+describe("stats()", () => {
+  it("counts every record exactly once across success, retry, failure, split and drops", async () => {
+    // Batches of 2: [0,1] → 503 then 200; [2,3] → 400; [4,5] → 413 then halves 200; [6,7] → 200.
+    const sender = scriptedSender((call) => {
+      const first = call.ids[0]!;
+      if (first === 0) return call.attempt === 1 ? retryable() : { status: "success", bytes: 100 };
+      if (first === 2) return { status: "failure", error: http(400) };
+      if (first === 4 && call.ids.length === 2) return { status: "too-large", error: http(413) };
+      return { status: "success", bytes: 10 * call.ids.length };
+    });
+    const onError = vi.fn();
+    const exporter = exporterWith(sender, { maxBatchSize: 2, maxQueueSize: 8, maxConcurrentRequests: 1, onError });
+    for (let id = 0; id < 10; id++) exporter.enqueue({ id }); // 8 fit, 2 dropped
+    await settle(exporter.flush());
+    await exporter.shutdown();
+    exporter.enqueue({ id: 99 });
+    expect(exporter.stats()).toEqual({
+      enqueued: 8,
+      queued: 0,
+      queuedBytes: 0,
+      inFlight: 0,
+      sent: 6,
+      retried: 1,
+      waitingToRetry: 0,
+      failed: 2,
+      dropped: { queueFull: 2, afterShutdown: 1, shutdown: 0, invalid: 0 },
+      truncated: 0,
+      splits: 1,
+      bytesSent: 100 + 10 + 10 + 20,
+      batchesSent: 4,
+      batchesFailed: 1,
+    });
+    expect(onError).toHaveBeenCalledTimes(1);
+    const { enqueued, sent, failed, dropped } = exporter.stats();
+    expect(sent + failed + dropped.shutdown).toBe(enqueued);
+  });
+});
