@@ -12,7 +12,8 @@ import { toPortkeyLog, type PortkeyMappingOptions } from "./to-portkey-log.ts";
 /**
  * Sends every LangChain run — chains, agents, chat models, LLMs, tools, retrievers — to Portkey as
  * one log with trace fields, in batches (`POST {baseURL}/logs`, a JSON array). Model spans are
- * OpenAI-shaped, so Portkey shows their messages, tool calls, token usage and cost.
+ * OpenAI-shaped, so Portkey reads their model, messages, tool calls and token usage the way it reads
+ * its own gateway's logs.
  *
  * The trace id of a run is `config.metadata.traceId` (or `trace_id`), else the `traceId` option,
  * else the root run's id. Pass the handler in `config.callbacks` at invoke time so every child run
@@ -44,8 +45,7 @@ export class PortkeyCallbackHandler extends ExportingCallbackHandler<PortkeyLog>
     const resolved = resolvePortkeyOptions(options);
     // Validated here too (the exporter validates them again) so that a bad value is reported under
     // its own name before the transport is built from it.
-    const { onError: _onError, ...exportOptions } = options;
-    const settings = resolveExportOptions(exportOptions);
+    const settings = resolveExportOptions(options);
     const transport = createPortkeyTransport({
       apiKey: resolved.apiKey,
       baseURL: resolved.baseURL,

@@ -2,7 +2,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { ConfigError, ValidationError } from "langchain-llmops";
 import type { ExportError } from "langchain-llmops";
 import { PortkeyCallbackHandler } from "../../src/portkey/portkey-callback-handler.ts";
-import { createPortkeyHeaders } from "../../src/portkey/portkey-headers.ts";
+import { ChatOpenAI } from "@langchain/openai";
+import { createAgent } from "langchain";
+import { PORTKEY_GATEWAY_URL, createPortkeyHeaders } from "../../src/portkey/portkey-headers.ts";
 import type { PortkeyLog } from "../../src/portkey/portkey-log.ts";
 import { startPortkeyServer, type PortkeyServer } from "../support/portkey-server.ts";
 import { queueResponder, startOpenAIServer, type OpenAIServer } from "../support/openai-server.ts";
@@ -15,6 +17,8 @@ import {
   SEED_USAGE,
   createSeedAgent,
   createTestChatModel,
+  exponentiate,
+  multiply,
   seedInput,
   seedResponder,
 } from "../support/seed-agent.ts";
@@ -275,7 +279,52 @@ describe("PortkeyCallbackHandler payload hygiene", () => {
 });
 
 describe("PortkeyCallbackHandler behind a Portkey gateway", () => {
-  it("sends no LLM log for a model using createPortkeyHeaders, but still the chain and tool spans", async () => {
+  /** ChatOpenAI on the hosted gateway URL; a fetch that records each call, then answers it from the scripted server. */
+  function gatewayModel(defaultHeaders?: Record<string, string>) {
+    const calls: Array<{ url: string; headers: Headers }> = [];
+    const gatewayFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const url = input instanceof Request ? input.url : String(input);
+      calls.push({ url, headers: new Headers(init?.headers) });
+      return fetch(url.replace(PORTKEY_GATEWAY_URL, openai.baseURL), init);
+    };
+    const model = new ChatOpenAI({
+      model: SEED_MODEL,
+      apiKey: "sk-provider",
+      maxRetries: 0,
+      configuration: { baseURL: PORTKEY_GATEWAY_URL, fetch: gatewayFetch, ...(defaultHeaders === undefined ? {} : { defaultHeaders }) },
+    });
+    return { calls, agent: createAgent({ model, tools: [multiply, exponentiate] }) };
+  }
+
+  it("works with the seeds' setup — ChatOpenAI on PORTKEY_GATEWAY_URL with createPortkeyHeaders — and logs no model call twice", async () => {
+    const handler = createHandler();
+    const { calls, agent } = gatewayModel(createPortkeyHeaders({ apiKey: API_KEY, provider: "openai", traceId: "seed-gw" }));
+    const result = await agent.invoke(seedInput(), { callbacks: [handler], metadata: { traceId: "seed-gw" } });
+    expect(finalText(result)).toContain(String(SEED_ANSWER));
+    await handler.flush();
+
+    expect(calls).toHaveLength(SEED_MODEL_CALLS);
+    for (const call of calls) {
+      expect(call.url).toBe(`${PORTKEY_GATEWAY_URL}/chat/completions`);
+      expect(call.headers.get("x-portkey-trace-id")).toBe("seed-gw");
+      expect(call.headers.get("x-portkey-api-key")).toBe(API_KEY);
+    }
+    expect(portkey.logs.filter(isModel)).toHaveLength(0);
+    expect(portkey.logs.filter(isTool)).toHaveLength(SEED_TOOL_CALLS);
+    expect(portkey.logs.every((log) => log.trace_id === "seed-gw")).toBe(true);
+  });
+
+  it("recognises the gateway by its URL alone", async () => {
+    const handler = createHandler();
+    const { calls, agent } = gatewayModel();
+    await agent.invoke(seedInput(), { callbacks: [handler] });
+    await handler.flush();
+    expect(calls).toHaveLength(SEED_MODEL_CALLS);
+    expect(portkey.logs.filter(isModel)).toHaveLength(0);
+    expect(portkey.logs.filter(isTool)).toHaveLength(SEED_TOOL_CALLS);
+  });
+
+  it("sends no LLM log for a model with x-portkey headers on another URL, but still the chain and tool spans", async () => {
     const handler = createHandler();
     const before = openai.requests.length;
     const agent = createSeedAgent({
