@@ -51,8 +51,9 @@ export class PromptLayerCallbackHandler extends ExportingCallbackHandler<PromptL
       headers: { "x-api-key": resolved.apiKey },
       maxResponseBytes: MAX_RESPONSE_BYTES,
       ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
-      // One more socket than batches in flight, so a tracking call never waits behind two batches.
-      ...(options.maxConcurrentRequests === undefined ? {} : { maxConnections: options.maxConcurrentRequests + 1 }),
+      // One more socket than batches in flight, so a tracking call never waits behind the batches.
+      // (A bad maxConcurrentRequests is reported by the exporter under its own name.)
+      maxConnections: (typeof options.maxConcurrentRequests === "number" ? options.maxConcurrentRequests : 2) + 1,
       ...(options.gzip === undefined ? {} : { gzip: options.gzip }),
     });
     // The sender and client exist before `this` does; their reports reach onError once it does.

@@ -35,7 +35,9 @@ export interface PromptLayerCallbackHandlerOptions extends ExportingHandlerOptio
    * Called once per LLM run with the request id PromptLayer gave it, after the batch carrying it was
    * accepted (never for a failed delivery). May be async: `flush()` resolves after it settled. Its
    * errors are caught and reported to `onError` as a `CallbackError`. Use the id with
-   * `trackScore`, `trackMetadata` and `trackPrompt`.
+   * `trackScore`, `trackMetadata` and `trackPrompt`. A run whose request log PromptLayer skipped
+   * (it names a registry template that does not exist) gets no id. The batch waits for the callback
+   * (at most until its `batchDeadlineMs`), so never await `flush()` or `shutdown()` inside it.
    * @default undefined
    */
   pl_id_callback?: PromptLayerIdCallback;

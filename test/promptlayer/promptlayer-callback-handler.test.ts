@@ -80,6 +80,22 @@ describe("construction", () => {
 });
 
 describe("ChatOpenAI({ callbacks: [pl] })", () => {
+  it("never sends the model's credentials to PromptLayer", async () => {
+    openai = await startOpenAIServer();
+    const pl_ = makeHandler();
+    const chat = createTestChatModel({
+      baseURL: openai.baseURL,
+      apiKey: "sk-PLANTED-openai-key",
+      configuration: { defaultHeaders: { "x-portkey-api-key": "pk-PLANTED-header-key", authorization: "Bearer PLANTED" } },
+      callbacks: [pl_],
+    });
+    await chat.invoke("hello", { callbacks: [pl_] });
+    await chat.invoke("hello again");
+    await pl_.flush();
+    expect(pl.requestLogs).toHaveLength(2);
+    for (const request of pl.requests) expect(request.raw.toString("utf8")).not.toContain("PLANTED");
+  });
+
   it("invoke and stream: one request log each, pl_tags on each, pl_id_callback gets exactly the server's ids, in one batch", async () => {
     openai = await startOpenAIServer({ respond: (body) => ({ content: `answer to ${lastUserText(body)}` }) });
     const received: number[] = [];

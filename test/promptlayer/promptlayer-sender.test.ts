@@ -10,7 +10,7 @@ import type { PromptLayerIdCallback as PlIdCallback } from "../../src/promptlaye
 import { toSpanIdHex } from "../../src/promptlayer/span-ids.ts";
 import { startPromptLayerServer } from "../support/promptlayer-server.ts";
 import type { PromptLayerServer } from "../support/promptlayer-server.ts";
-import { modelRecord, toolRecord } from "./records.ts";
+import { modelPayload, modelRecord, toolRecord } from "./records.ts";
 
 let server: PromptLayerServer;
 let transport: HttpTransport;
@@ -135,6 +135,25 @@ describe("PromptLayerSender over /spans-bulk", () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(CallbackError);
     expect(errors[0]!.message).toBe("pl_id_callback failed: boom");
+    await exporter.shutdown();
+  });
+});
+
+describe("PromptLayerSender with oversized runs", () => {
+  it("a run larger than maxBatchBytes is cut to fit and still accepted", async () => {
+    const received: number[] = [];
+    const { exporter } = setup((id) => void received.push(id));
+    const huge = modelRecord({
+      runId: randomUUID(),
+      payload: modelPayload({ inputMessages: [{ role: "user", content: "x".repeat(3 * 1024 * 1024) }] }),
+    });
+    exporter.enqueue({ record: Object.freeze(huge) });
+    await exporter.flush();
+    const [request] = server.requestsTo("/spans-bulk");
+    expect(request!.status).toBe(201);
+    expect(request!.raw.byteLength).toBeLessThan(1.5 * 1024 * 1024);
+    expect(received).toEqual([server.requestLogs[0]!.id]);
+    expect(exporter.stats().truncated).toBe(1);
     await exporter.shutdown();
   });
 });
