@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { ExportError } from "../errors.ts";
+import { ConfigError, ExportError } from "../errors.ts";
 import { abortableDelay } from "./abortable-delay.ts";
 import type { BatchSender, SendContext, SendOutcome } from "./batch-sender.ts";
 import { estimateJsonBytes } from "./estimate-size.ts";
 import { emptyExportStats, type ExportStats } from "./export-stats.ts";
-import { resolveExportOptions, type ExportOptions, type ResolvedExportOptions } from "./export-options.ts";
+import { describe, resolveExportOptions, type ExportOptions, type ResolvedExportOptions } from "./export-options.ts";
 import { retryLoop } from "./send-with-retry.ts";
 import { truncateToFit } from "./truncate-to-fit.ts";
 
@@ -67,6 +67,12 @@ export class BatchExporter<T> {
   readonly #onBeforeExit: (() => void) | undefined;
 
   constructor(sender: BatchSender<T>, options?: ExportOptions, hooks: BatchExporterHooks<T> = {}) {
+    if (typeof (sender as { send?: unknown } | null)?.send !== "function") {
+      throw new ConfigError("sender", `must have a send(batch, context) method, got ${describe(sender)}`);
+    }
+    if (hooks.sizeOf !== undefined && typeof hooks.sizeOf !== "function") {
+      throw new ConfigError("sizeOf", `must be a function, got ${describe(hooks.sizeOf)}`);
+    }
     this.#sender = sender;
     this.#options = resolveExportOptions(options);
     this.#sizeOf = hooks.sizeOf ?? estimateJsonBytes;

@@ -96,11 +96,9 @@ export class HttpTransport {
     try {
       const payload = this.#gzip ? await gzipAsync(body) : Buffer.from(body, "utf8");
       bytesSent = payload.byteLength;
-      const requestHeaders: Record<string, string> = {
-        ...this.#headers,
-        ...options.headers,
-        "content-type": "application/json",
-      };
+      const requestHeaders: Record<string, string> = { ...this.#headers };
+      for (const [name, value] of Object.entries(options.headers ?? {})) requestHeaders[name.toLowerCase()] = value;
+      requestHeaders["content-type"] = "application/json";
       if (this.#gzip) requestHeaders["content-encoding"] = "gzip";
       if (options.idempotencyKey !== undefined) requestHeaders["idempotency-key"] = options.idempotencyKey;
       signal.throwIfAborted();

@@ -59,7 +59,7 @@ export async function retryLoop(
   const deadlineAt = Date.now() + settings.batchDeadlineMs;
   const deadline = new AbortController();
   const timer = setTimeout(() => {
-    deadline.abort(new ExportError("ERR_LLMOPS_TIMEOUT", `gave up: batchDeadlineMs (${settings.batchDeadlineMs}) passed`, { itemCount }));
+    deadline.abort(new ExportError("ERR_LLMOPS_TIMEOUT", `batchDeadlineMs (${settings.batchDeadlineMs}) passed`, { itemCount }));
   }, settings.batchDeadlineMs);
   timer.unref?.();
   const signal = controls.signal === undefined ? deadline.signal : AbortSignal.any([controls.signal, deadline.signal]);
@@ -69,15 +69,15 @@ export async function retryLoop(
       const outcome = await safeAttempt(attempt, { idempotencyKey, attempt: number, signal }, itemCount);
       if (outcome.status !== "retryable") return withAttempts(outcome, number, itemCount);
       if (number >= settings.maxAttempts) return giveUp(outcome, number, itemCount, `after ${number} attempts`);
-      if (signal.aborted) return giveUp(outcome, number, itemCount, abortReason(signal));
-      if (controls.stopRetrying?.aborted === true) return giveUp(outcome, number, itemCount, "the exporter is shutting down");
+      if (signal.aborted) return giveUp(outcome, number, itemCount, `because ${abortReason(signal)}`);
+      if (controls.stopRetrying?.aborted === true) return giveUp(outcome, number, itemCount, "because the exporter is shutting down");
       const delayMs = outcome.retryAfterMs ?? backoffDelayMs(number, settings, controls.random);
       if (Date.now() + delayMs >= deadlineAt) {
-        return giveUp(outcome, number, itemCount, `the next attempt (in ${delayMs} ms) would pass batchDeadlineMs`);
+        return giveUp(outcome, number, itemCount, `because the next attempt (in ${delayMs} ms) would pass batchDeadlineMs`);
       }
       controls.onRetry?.({ attempt: number, delayMs, outcome });
       await abortableDelay(delayMs, waitSignal);
-      if (signal.aborted) return giveUp(outcome, number, itemCount, abortReason(signal));
+      if (signal.aborted) return giveUp(outcome, number, itemCount, `because ${abortReason(signal)}`);
     }
   } finally {
     clearTimeout(timer);

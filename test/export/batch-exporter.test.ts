@@ -478,3 +478,11 @@ describe("stats()", () => {
     expect(sent + failed + dropped.shutdown).toBe(enqueued);
   });
 });
+
+describe("construction", () => {
+  it("rejects a sender without send() and a non-function sizeOf, naming them", () => {
+    expect(() => new BatchExporter({} as BatchSender<Rec>)).toThrow(/^sender: must have a send\(batch, context\) method, got an object$/);
+    expect(() => new BatchExporter(scriptedSender(), {}, { sizeOf: 5 as unknown as () => number })).toThrow(/^sizeOf: must be a function, got 5$/);
+    expect(() => new BatchExporter(scriptedSender(), { maxAttempts: -1 })).toThrow(/^maxAttempts: must be an integer >= 1, got -1$/);
+  });
+});

@@ -173,7 +173,7 @@ describe("resolveExportOptions", () => {
     [{ maxAttempts: "3" as unknown as number }, "maxAttempts", '"3"'],
     [{ gzip: "yes" as unknown as boolean }, "gzip", '"yes"'],
     [{ maxBatchSize: 500, maxQueueSize: 100 }, "maxBatchSize", "500"],
-    [{ logger: {} as unknown as { warn(message: string): void } }, "logger", "a object"],
+    [{ logger: {} as unknown as { warn(message: string): void } }, "logger", "an object"],
   ])("rejects %o naming the option and the value", (options, option, shown) => {
     let thrown: unknown;
     try {
