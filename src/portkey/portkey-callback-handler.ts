@@ -36,9 +36,9 @@ export class PortkeyCallbackHandler extends ExportingCallbackHandler<PortkeyLog>
   readonly #transport: HttpTransport;
   readonly #retry: ExportOptions;
   /** Feedback requests in flight: `flush()` and `shutdown()` wait for them. Their promises never reject. */
-  readonly #pendingFeedback: Set<Promise<unknown>>;
+  readonly #pendingFeedback = new Set<Promise<unknown>>();
   /** Aborted when the handler shuts down: feedback stops waiting between retries. */
-  readonly #closing: AbortController;
+  readonly #closing = new AbortController();
 
   /** @throws {ConfigError} when no API key is given (option or `PORTKEY_API_KEY`), or an option is invalid. */
   constructor(options: PortkeyCallbackHandlerOptions = {}) {
@@ -54,15 +54,8 @@ export class PortkeyCallbackHandler extends ExportingCallbackHandler<PortkeyLog>
       maxConnections: settings.maxConcurrentRequests + 1,
       gzip: settings.gzip,
     });
-    const pendingFeedback = new Set<Promise<unknown>>();
-    const closing = new AbortController();
-    super({ ...options, name: "PortkeyCallbackHandler" }, createPortkeyLogSender(transport), {
-      close: async () => {
-        closing.abort();
-        await Promise.all(pendingFeedback);
-        await transport.close();
-      },
-    });
+    // The exporter closes the transport through the sender at shutdown; the hook is a safety net (close is idempotent).
+    super({ ...options, name: "PortkeyCallbackHandler" }, createPortkeyLogSender(transport), { close: () => transport.close() });
     this.#mapping = { metadata: resolved.metadata, gatewayPrefixes: resolved.gatewayPrefixes };
     this.#transport = transport;
     this.#retry = {
@@ -71,8 +64,6 @@ export class PortkeyCallbackHandler extends ExportingCallbackHandler<PortkeyLog>
       initialRetryDelayMs: settings.initialRetryDelayMs,
       maxRetryDelayMs: settings.maxRetryDelayMs,
     };
-    this.#pendingFeedback = pendingFeedback;
-    this.#closing = closing;
   }
 
   protected toWire(record: RunRecord): PortkeyLog | undefined {
@@ -109,5 +100,16 @@ export class PortkeyCallbackHandler extends ExportingCallbackHandler<PortkeyLog>
   /** Sends every queued log and waits for feedback in flight. Never rejects. */
   override async flush(): Promise<void> {
     await Promise.all([super.flush(), ...this.#pendingFeedback]);
+  }
+
+  /**
+   * Settles feedback in flight first — one waiting for a retry makes its last attempt at once, while
+   * the sockets are still open — then sends what is queued and closes the sockets (see the base
+   * class). Feedback given afterwards is not sent (reported to `onError`). Idempotent; never rejects.
+   */
+  override async shutdown(): Promise<void> {
+    this.#closing.abort();
+    await Promise.all(this.#pendingFeedback);
+    await super.shutdown();
   }
 }

@@ -438,6 +438,30 @@ describe("PortkeyCallbackHandler delivery", () => {
 });
 
 describe("PortkeyCallbackHandler feedback", () => {
+  it("shutdown() does not wait out a feedback's retry delay: it settles the feedback, then closes", async () => {
+    const errors: ExportError[] = [];
+    const handler = new PortkeyCallbackHandler({ apiKey: API_KEY, baseURL: portkey.baseURL, onError: (error) => errors.push(error as ExportError) });
+    portkey.fail({ path: "/v1/feedback", status: 503, headers: { "retry-after": "30" } });
+    let settled = false;
+    const ids = handler.feedback({ traceId: "t", value: 4 }).finally(() => (settled = true));
+    await vi.waitFor(() => expect(portkey.requestsTo("/v1/feedback")).toHaveLength(1), { interval: 5 });
+    const started = performance.now();
+    await handler.shutdown();
+    expect(settled).toBe(true);
+    expect(performance.now() - started).toBeLessThan(2000);
+    // Either the 503 arrived after shutdown began (final: reported), or the wait was cut short and
+    // the last attempt, made while the sockets were still open, delivered it.
+    const statuses = portkey.requestsTo("/v1/feedback").map((request) => request.status);
+    if (statuses.length === 1) {
+      expect(await ids).toEqual([]);
+      expect(errors).toMatchObject([{ status: 503, endpoint: "/feedback" }]);
+    } else {
+      expect(statuses).toEqual([503, 200]);
+      expect(await ids).toEqual([portkey.feedback[0]!.id]);
+      expect(errors).toEqual([]);
+    }
+  });
+
   it("posts feedback and returns Portkey's ids", async () => {
     const handler = createHandler();
     const ids = await handler.feedback({ traceId: "req-123", value: 8, weight: 0.5, metadata: { _user: "u-42" } });
