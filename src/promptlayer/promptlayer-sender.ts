@@ -53,10 +53,12 @@ export class PromptLayerSender implements ClosableBatchSender<PromptLayerItem> {
   }
 
   async send(batch: readonly PromptLayerItem[], context: SendContext): Promise<SendOutcome> {
-    const { serviceName, plTags } = this.#options;
-    const spans = batch.map((item) =>
-      toPromptLayerSpan(item.record, item.prompt === undefined ? { serviceName, plTags } : { serviceName, plTags, prompt: item.prompt }),
-    );
+    const spans: PromptLayerSpan[] = [];
+    for (const item of batch) {
+      const span = this.#toSpan(item);
+      if (span !== undefined) spans.push(span);
+    }
+    if (spans.length === 0) return { status: "success", bytes: 0 };
     if (this.#spansBulk) {
       const result = await this.#options.transport.post(SPANS_BULK, JSON.stringify({ spans }), {
         idempotencyKey: context.idempotencyKey,
@@ -78,6 +80,29 @@ export class PromptLayerSender implements ClosableBatchSender<PromptLayerItem> {
 
   close(): Promise<void> {
     return this.#options.transport.close();
+  }
+
+  /**
+   * The span of one queued run. A run the exporter had to cut to fit `maxBatchBytes` may have lost
+   * whole nested structures (its payload replaced by a marker): it is then sent as a bare span (ids,
+   * name, times, status) rather than not at all.
+   */
+  #toSpan(item: PromptLayerItem): PromptLayerSpan | undefined {
+    const { serviceName, plTags } = this.#options;
+    const context = item.prompt === undefined ? { serviceName, plTags } : { serviceName, plTags, prompt: item.prompt };
+    try {
+      return toPromptLayerSpan(item.record, context);
+    } catch {
+      try {
+        const bare = { ...item.record, tags: [], metadata: {}, events: [], payload: { kind: "chain" as const, inputs: null } };
+        const span = toPromptLayerSpan(bare, context);
+        span.attributes["langchain.truncated"] = true;
+        return span;
+      } catch (error) {
+        this.#options.onError(new CallbackError(`PromptLayer mapping of run ${String(item.record.runId)}`, error));
+        return undefined;
+      }
+    }
   }
 
   async #callBack(spans: readonly PromptLayerSpan[], status: number, body: string, signal: AbortSignal): Promise<void> {

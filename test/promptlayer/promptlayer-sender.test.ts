@@ -158,6 +158,24 @@ describe("PromptLayerSender with oversized runs", () => {
   });
 });
 
+describe("PromptLayerSender with a run cut down to its ids", () => {
+  it("sends a bare span when the exporter replaced a run's messages by a marker", async () => {
+    const { exporter } = setup();
+    const cut = { ...modelRecord(), payload: { ...modelPayload(), inputMessages: "[truncated by langchain-llmops: 3000000 bytes removed]" } };
+    exporter.enqueue({ record: cut as never });
+    exporter.enqueue({ record: toolRecord() });
+    await exporter.flush();
+    const [request] = server.requestsTo("/spans-bulk");
+    expect(request!.status).toBe(201);
+    const spans = (request!.body as { spans: Array<{ name: string; log_request?: unknown; attributes: Record<string, unknown> }> }).spans;
+    expect(spans.map((s) => s.name)).toEqual(["ChatOpenAI", "exponentiate"]);
+    expect(spans[0]!.attributes["langchain.truncated"]).toBe(true);
+    expect(spans[0]).not.toHaveProperty("log_request");
+    expect(errors).toEqual([]);
+    await exporter.shutdown();
+  });
+});
+
 describe("PromptLayerSender fallback to /log-request", () => {
   it("on 404 from /spans-bulk, logs each LLM run with /log-request, and stays there", async () => {
     await server.close();
