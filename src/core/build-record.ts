@@ -21,6 +21,7 @@ import type { OpenRun, RawTimed, RunEnd } from "./open-run.ts";
 import { isLangChainMessage } from "./message-shape.ts";
 import { toRecordMessage, toRecordMessages } from "./messages.ts";
 import { responseModelInfo } from "./model-info.ts";
+import { readField } from "./read-field.ts";
 import { toRunError } from "./run-error.ts";
 import type { SanitizeLimits } from "./sanitize.ts";
 import { sanitize, sanitizeObject, truncateString } from "./sanitize.ts";
@@ -47,16 +48,15 @@ function asText(value: unknown, limits: SanitizeLimits): string {
 }
 
 function firstGenerations(output: unknown): unknown[] {
-  if (!isRecord(output) || !Array.isArray(output.generations)) return [];
-  const batch: unknown = output.generations[0];
+  const batch = readField(readField(output, "generations"), "0");
   return Array.isArray(batch) ? (batch as unknown[]) : [];
 }
 
 function outputMessages(output: unknown, limits: SanitizeLimits): RecordMessage[] {
   return firstGenerations(output).map((generation) => {
-    if (isRecord(generation) && isRecord(generation.message)) return toRecordMessage(generation.message, limits);
-    const text = isRecord(generation) && typeof generation.text === "string" ? generation.text : "";
-    return { role: "assistant", content: truncateString(text, limits.maxStringLength) };
+    const message = readField(generation, "message");
+    if (isRecord(message)) return toRecordMessage(message, limits);
+    return { role: "assistant", content: asText(readField(generation, "text"), limits) };
   });
 }
 
@@ -113,23 +113,24 @@ function toolOutput(output: unknown, limits: SanitizeLimits): JsonValue {
 function documents(output: unknown, limits: SanitizeLimits): RecordDocument[] {
   if (!Array.isArray(output)) return [];
   return (output as unknown[]).slice(0, limits.maxArrayLength ?? 1000).map((doc) => {
-    const source = isRecord(doc) ? doc : { pageContent: doc };
+    const isObject = typeof doc === "object" && doc !== null;
     const result: { pageContent: string; metadata: JsonObject; id?: string } = {
-      pageContent: asText(source.pageContent, limits),
-      metadata: sanitizeObject(source.metadata, limits),
+      pageContent: asText(isObject ? readField(doc, "pageContent") : doc, limits),
+      metadata: sanitizeObject(readField(doc, "metadata"), limits),
     };
-    if (typeof source.id === "string") result.id = source.id;
+    const id = readField(doc, "id");
+    if (typeof id === "string") result.id = id;
     return result;
   });
 }
 
 function agentActions(actions: readonly RawTimed[], limits: SanitizeLimits): RecordAgentAction[] {
   return actions.map((action) => {
-    const data = isRecord(action.data) ? action.data : {};
+    const tool = readField(action.data, "tool");
     return {
-      tool: typeof data.tool === "string" ? data.tool : "",
-      toolInput: sanitize(data.toolInput, limits),
-      log: typeof data.log === "string" ? truncateString(data.log, limits.maxStringLength) : "",
+      tool: typeof tool === "string" ? tool.slice(0, 256) : "",
+      toolInput: sanitize(readField(action.data, "toolInput"), limits),
+      log: asText(readField(action.data, "log"), limits),
       time: action.time,
     };
   });
@@ -143,10 +144,9 @@ function chainPayload(run: OpenRun & { start: { kind: "chain" } }, end: RunEnd, 
   if (end.status === "success") payload.outputs = sanitize(end.output, limits);
   if (run.agentActions) payload.agentActions = agentActions(run.agentActions, limits);
   if (run.agentFinish !== undefined) {
-    const finish = isRecord(run.agentFinish) ? run.agentFinish : {};
     payload.agentFinish = {
-      returnValues: sanitize(finish.returnValues, limits),
-      log: typeof finish.log === "string" ? truncateString(finish.log, limits.maxStringLength) : "",
+      returnValues: sanitize(readField(run.agentFinish, "returnValues"), limits),
+      log: asText(readField(run.agentFinish, "log"), limits),
     };
   }
   return payload;
@@ -180,6 +180,21 @@ function payloadOf(run: OpenRun, end: RunEnd, limits: SanitizeLimits): RunPayloa
   }
 }
 
+/** The payload of the right kind when reading the real one failed (a hostile object slipped through). */
+function fallbackPayload(run: OpenRun): RunPayload {
+  const unreadable = "[Unserializable]";
+  switch (run.start.kind) {
+    case "model":
+      return { kind: "model", invocationParams: {}, inputMessages: [], outputMessages: [], streamed: run.chunkCount > 0 };
+    case "chain":
+      return { kind: "chain", inputs: unreadable };
+    case "tool":
+      return { kind: "tool", toolName: run.start.toolName, input: unreadable };
+    case "retriever":
+      return { kind: "retriever", query: unreadable };
+  }
+}
+
 function tagsOf(tags: unknown): string[] {
   if (!Array.isArray(tags)) return [];
   return (tags as unknown[]).filter((tag): tag is string => typeof tag === "string").slice(0, 256).map((tag) => tag.slice(0, 256));
@@ -192,7 +207,7 @@ export function buildRecord(run: OpenRun, end: RunEnd, limits: SanitizeLimits): 
   try {
     payload = payloadOf(run, end, limits);
   } catch {
-    payload = { kind: "chain", inputs: "[Unserializable]" };
+    payload = fallbackPayload(run);
   }
   const record: { -readonly [K in keyof RunRecord]: RunRecord[K] } = {
     runId: run.runId,

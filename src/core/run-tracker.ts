@@ -23,6 +23,7 @@
 import type { RunRecord, RunType } from "./run-record.ts";
 import type { OpenRun, RunEnd, RunStart } from "./open-run.ts";
 import { buildRecord } from "./build-record.ts";
+import { readField } from "./read-field.ts";
 import { RunEvictedError } from "./run-evicted-error.ts";
 import type { EvictionReason } from "./run-evicted-error.ts";
 import type { SanitizeLimits } from "./sanitize.ts";
@@ -77,11 +78,17 @@ export interface RunStartEvent {
 
 const TIMER_MAX_MS = 2_147_483_647;
 
+/** `performance`, looked up at each call (test clocks replace the global). */
+const PERFORMANCE_CLOCK: TrackerClock = {
+  now: () => performance.now(),
+  get timeOrigin() {
+    return performance.timeOrigin;
+  },
+};
+
 function userTraceId(metadata: unknown): string | undefined {
-  if (typeof metadata !== "object" || metadata === null) return undefined;
-  const meta = metadata as Record<string, unknown>;
   for (const key of ["traceId", "trace_id"]) {
-    const value = meta[key];
+    const value = readField(metadata, key);
     if (typeof value === "string" && value.trim() !== "") return value.slice(0, 256);
   }
   return undefined;
@@ -89,10 +96,7 @@ function userTraceId(metadata: unknown): string | undefined {
 
 function hasOutput(token: unknown, chunk: unknown): boolean {
   if (typeof token === "string" && token !== "") return true;
-  if (typeof chunk !== "object" || chunk === null) return false;
-  const message = (chunk as { message?: unknown }).message;
-  if (typeof message !== "object" || message === null) return false;
-  const toolCallChunks = (message as { tool_call_chunks?: unknown }).tool_call_chunks;
+  const toolCallChunks = readField(readField(chunk, "message"), "tool_call_chunks");
   return Array.isArray(toolCallChunks) && toolCallChunks.length > 0;
 }
 
@@ -112,7 +116,7 @@ export class RunTracker {
 
   constructor(options: RunTrackerOptions) {
     this.#options = options;
-    this.#clock = options.clock ?? performance;
+    this.#clock = options.clock ?? PERFORMANCE_CLOCK;
     this.#limits = { maxStringLength: options.maxStringLength };
   }
 

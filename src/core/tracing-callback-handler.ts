@@ -11,6 +11,7 @@ import type { RunStart } from "./open-run.ts";
 import { deepFreeze } from "./build-record.ts";
 import { hideRecord } from "./hide-payload.ts";
 import { startModelInfo } from "./model-info.ts";
+import { readField } from "./read-field.ts";
 import { RunTracker } from "./run-tracker.ts";
 import type { TrackerStats } from "./run-tracker.ts";
 import type { HidePredicate, ResolvedTracingOptions, TracingOptions } from "./tracing-options.ts";
@@ -35,17 +36,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** `runName`, else the serialized `name`, else the class in the serialized id. */
 function runNameOf(runName: unknown, serialized: unknown, fallback: string): string {
   if (typeof runName === "string" && runName !== "") return runName.slice(0, 256);
-  if (isRecord(serialized)) {
-    if (typeof serialized.name === "string" && serialized.name !== "") return serialized.name.slice(0, 256);
-    const id = serialized.id;
-    const last: unknown = Array.isArray(id) ? id[id.length - 1] : undefined;
-    if (typeof last === "string" && last !== "") return last.slice(0, 256);
-  }
+  const name = readField(serialized, "name");
+  if (typeof name === "string" && name !== "") return name.slice(0, 256);
+  const id = readField(serialized, "id");
+  const last: unknown = Array.isArray(id) ? id[id.length - 1] : undefined;
+  if (typeof last === "string" && last !== "") return last.slice(0, 256);
   return fallback;
-}
-
-function invocationParamsOf(extraParams: unknown): unknown {
-  return isRecord(extraParams) ? extraParams.invocation_params : undefined;
 }
 
 /**
@@ -138,7 +134,7 @@ export abstract class TracingCallbackHandler extends BaseCallbackHandler {
     runName?: unknown,
   ): void {
     this.#guard("handleLLMStart", () => {
-      const invocationParams = invocationParamsOf(extraParams);
+      const invocationParams = readField(extraParams, "invocation_params");
       this.#start(runId, parentRunId, "llm", runNameOf(runName, llm, "llm"), tags, metadata, {
         kind: "model",
         prompts,
@@ -159,10 +155,10 @@ export abstract class TracingCallbackHandler extends BaseCallbackHandler {
     runName?: unknown,
   ): void {
     this.#guard("handleChatModelStart", () => {
-      const invocationParams = invocationParamsOf(extraParams);
+      const invocationParams = readField(extraParams, "invocation_params");
       this.#start(runId, parentRunId, "chat_model", runNameOf(runName, llm, "chat_model"), tags, metadata, {
         kind: "model",
-        messages: Array.isArray(messages) ? (messages[0] as unknown) : undefined,
+        messages: readField(messages, "0"),
         invocationParams,
         info: startModelInfo(llm, invocationParams, metadata),
       });
@@ -178,7 +174,7 @@ export abstract class TracingCallbackHandler extends BaseCallbackHandler {
     fields?: unknown,
   ): void {
     this.#guard("handleLLMNewToken", () => {
-      this.#tracker.token(runId, token, isRecord(fields) ? fields.chunk : undefined);
+      this.#tracker.token(runId, token, readField(fields, "chunk"));
     });
   }
 
@@ -212,11 +208,11 @@ export abstract class TracingCallbackHandler extends BaseCallbackHandler {
   }
 
   override handleChainEnd(outputs: unknown, runId: unknown, _parentRunId?: unknown, _tags?: unknown, kwargs?: unknown): void {
-    this.#guard("handleChainEnd", () => this.#tracker.end(runId, outputs, isRecord(kwargs) ? kwargs.inputs : undefined));
+    this.#guard("handleChainEnd", () => this.#tracker.end(runId, outputs, readField(kwargs, "inputs")));
   }
 
   override handleChainError(error: unknown, runId: unknown, _parentRunId?: unknown, _tags?: unknown, kwargs?: unknown): void {
-    this.#guard("handleChainError", () => this.#tracker.fail(runId, error, isRecord(kwargs) ? kwargs.inputs : undefined));
+    this.#guard("handleChainError", () => this.#tracker.fail(runId, error, readField(kwargs, "inputs")));
   }
 
   override handleToolStart(

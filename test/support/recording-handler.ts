@@ -21,6 +21,11 @@ export class RecordingHandler extends TracingCallbackHandler {
     this.records.push(record);
   }
 
+  /** Stops the tracker's eviction timer (tests that leave runs open). */
+  dispose(): void {
+    this.disposeTracking();
+  }
+
   /** Records of one run type, in end order. */
   ofType(runType: RunRecord["runType"]): RunRecord[] {
     return this.records.filter((record) => record.runType === runType);
