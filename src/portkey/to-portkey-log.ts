@@ -43,7 +43,7 @@ export function toPortkeyLog(record: RunRecord, options: PortkeyMappingOptions):
   const log: PortkeyLog = {
     request: payload.kind === "model" ? modelRequest(record, payload) : spanRequest(record, payload),
     response: {
-      status: record.status === "success" ? 200 : (record.error?.status ?? 500),
+      status: record.status === "success" ? 200 : errorStatus(record),
       headers: NO_HEADERS,
       body: record.status === "success" ? responseBody(record) : errorBody(record),
       response_time: Math.max(0, Math.round(record.durationMs)),
@@ -153,6 +153,12 @@ function textCompletion(record: RunRecord, payload: ModelPayload): JsonObject {
   };
   if (payload.usage !== undefined) body.usage = toOpenAIUsage(payload.usage);
   return body;
+}
+
+/** The provider's HTTP status when it is one (a bad status would get the whole batch refused), else 500. */
+function errorStatus(record: RunRecord): number {
+  const status = record.error?.status;
+  return status !== undefined && Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500;
 }
 
 function errorBody(record: RunRecord): JsonObject {

@@ -75,9 +75,12 @@ describe("toPortkeyLog: chat model runs", () => {
     expect((log.request.body as { messages: unknown[] }).messages).toHaveLength(4);
   });
 
-  it("uses 500 when the provider's status is unknown", () => {
+  it("uses 500 when the provider's status is unknown or not an error status", () => {
     const log = toPortkeyLog(chatRecord({ status: "error", error: { type: "TypeError", message: "fetch failed" } }), options)!;
     expect(log.response.status).toBe(500);
+    for (const status of [0, 200, 302, 600, 429.5]) {
+      expect(toPortkeyLog(chatRecord({ status: "error", error: { type: "E", message: "m", status } }), options)!.response.status).toBe(500);
+    }
     expect(log.response.body).toEqual({ error: { message: "fetch failed", type: "TypeError" } });
   });
 
