@@ -70,7 +70,7 @@ function modelRequest(record: RunRecord, payload: ModelPayload): PortkeyLogReque
   return {
     url: base === undefined ? spanURL(record) : `${base.endsWith("/") ? base.slice(0, -1) : base}${path}`,
     method: "POST",
-    provider: payload.provider ?? payload.serializedId?.[2] ?? "langchain",
+    provider: nonEmpty(payload.provider) ?? nonEmpty(payload.serializedId?.[2]) ?? "langchain",
     headers: NO_HEADERS,
     body,
   };
@@ -200,6 +200,10 @@ function toOpenAIUsage(usage: TokenUsage): JsonObject {
 function finishReason(payload: ModelPayload, message: RecordMessage, index: number): string {
   if (index === 0 && payload.finishReason !== undefined) return payload.finishReason;
   return (message.toolCalls?.length ?? 0) > 0 ? "tool_calls" : "stop";
+}
+
+function nonEmpty(text: string | undefined): string | undefined {
+  return text === undefined || text === "" ? undefined : text;
 }
 
 function modelName(payload: ModelPayload): string | undefined {

@@ -93,6 +93,8 @@ describe("toPortkeyLog: chat model runs", () => {
   it("falls back to OpenAI's URL and to invocation params for the model name", () => {
     const log = toPortkeyLog(chatRecord({}, { baseURL: undefined, model: undefined }), options)!;
     expect(log.request.url).toBe("https://api.openai.com/v1/chat/completions");
+    expect(toPortkeyLog(chatRecord({}, { provider: "" }), options)!.request.provider).toBe("openai");
+    expect(toPortkeyLog(chatRecord({}, { provider: undefined, serializedId: undefined }), options)!.request.provider).toBe("langchain");
     expect((log.response.body as { model: string }).model).toBe("gpt-4o-mini");
   });
 
