@@ -76,6 +76,15 @@ function addCounts(into: SinkCounts, more: SinkCounts): void {
   for (const [path, count] of Object.entries(more.paths)) into.paths[path] = (into.paths[path] ?? 0) + count;
 }
 
+function mergeOutput(into: { line: string; count: number }[], more: { line: string; count: number }[]): { line: string; count: number }[] {
+  for (const m of more) {
+    const found = into.find((x) => x.line === m.line);
+    if (found) found.count += m.count;
+    else if (into.length < 20) into.push({ ...m });
+  }
+  return into;
+}
+
 export async function runOverheadSuite(
   plan: OverheadPlan,
   sink: SinkServer,
@@ -101,7 +110,7 @@ export async function runOverheadSuite(
       const counts = sink.counts(prefix);
       addCounts((sinkTotals[tracer] ??= { requests: 0, bytes: 0, records: 0, paths: {} }), counts);
       refused[tracer] = (refused[tracer] ?? 0) + forked.answer.refused.count;
-      if (forked.output.length > 0) output[tracer] = forked.output;
+      if (forked.output.length > 0) output[tracer] = mergeOutput(output[tracer] ?? [], forked.output);
       const answer = forked.answer;
       Object.assign(loadedFrom, answer.loadedFrom);
       if (!answer.ok) {

@@ -166,6 +166,14 @@ export function formatReport(report: BenchReport): string {
       );
     }
   }
+  if (o && Object.keys(o.output).length > 0) {
+    out.push("");
+    out.push("What the tracers printed during the overhead runs (distinct lines, with counts; all of them in the JSON)");
+    for (const [tracer, lines] of Object.entries(o.output)) {
+      for (const l of lines.slice(0, 3)) out.push(`  ${tracer}: ${l.count > 1 ? `(${l.count}×) ` : ""}${l.line.slice(0, 160)}`);
+      if (lines.length > 3) out.push(`  ${tracer}: … ${lines.length - 3} more`);
+    }
+  }
   const t = report.throughput;
   if (t) {
     out.push("");
