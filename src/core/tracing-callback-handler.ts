@@ -21,6 +21,8 @@ import { resolveTracingOptions } from "./tracing-options.ts";
 export interface TracingStats extends TrackerStats {
   /** Records handed to the exporter (`handleRecord`). */
   readonly recordsDelivered: number;
+  /** Records `mask` replaced with a changed record. */
+  readonly recordsMasked: number;
   /** Records `mask` dropped (returned `undefined`) or that were dropped because `mask` failed. */
   readonly recordsDropped: number;
   /** `mask` threw or returned something that is not a record. */
@@ -70,6 +72,7 @@ export abstract class TracingCallbackHandler extends BaseCallbackHandler {
   readonly #options: ResolvedTracingOptions;
   readonly #tracker: RunTracker;
   #recordsDelivered = 0;
+  #recordsMasked = 0;
   #recordsDropped = 0;
   #maskErrors = 0;
   #handlerErrors = 0;
@@ -102,6 +105,7 @@ export abstract class TracingCallbackHandler extends BaseCallbackHandler {
     return {
       ...this.#tracker.stats(),
       recordsDelivered: this.#recordsDelivered,
+      recordsMasked: this.#recordsMasked,
       recordsDropped: this.#recordsDropped,
       maskErrors: this.#maskErrors,
       handlerErrors: this.#handlerErrors,
@@ -330,6 +334,7 @@ export abstract class TracingCallbackHandler extends BaseCallbackHandler {
       try {
         const masked: unknown = mask(record);
         if (masked !== undefined && !isRecord(masked)) throw new TypeError(`mask returned ${typeof masked}, expected a record or undefined`);
+        if (masked !== undefined && masked !== record) this.#recordsMasked += 1;
         record = masked === undefined ? undefined : deepFreeze(masked as unknown as RunRecord);
       } catch (error) {
         this.#maskErrors += 1;

@@ -172,7 +172,7 @@ describe("hide and mask hooks", () => {
     expect(handler.records.map((record) => record.name)).toEqual(["keep"]);
     expect(handler.records[0]!.metadata).toMatchObject({ masked: true });
     expect(Object.isFrozen(handler.records[0]!.metadata)).toBe(true);
-    expect(handler.trackerStats()).toMatchObject({ recordsProduced: 3, recordsDelivered: 1, recordsDropped: 2, maskErrors: 1 });
+    expect(handler.trackerStats()).toMatchObject({ recordsProduced: 3, recordsDelivered: 1, recordsMasked: 1, recordsDropped: 2, maskErrors: 1 });
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: "ERR_LLMOPS_CALLBACK", callback: "mask", message: "mask failed: mask bug" });
   });
