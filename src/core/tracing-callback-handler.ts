@@ -332,9 +332,10 @@ export abstract class TracingCallbackHandler extends BaseCallbackHandler {
     const mask = this.#options.mask;
     if (mask) {
       try {
-        const masked: unknown = mask(record);
+        const unmasked: RunRecord = record;
+        const masked: unknown = mask(unmasked);
         if (masked !== undefined && !isRecord(masked)) throw new TypeError(`mask returned ${typeof masked}, expected a record or undefined`);
-        if (masked !== undefined && masked !== record) this.#recordsMasked += 1;
+        if (masked !== undefined && (masked as unknown) !== unmasked) this.#recordsMasked += 1;
         record = masked === undefined ? undefined : deepFreeze(masked as unknown as RunRecord);
       } catch (error) {
         this.#maskErrors += 1;
