@@ -208,6 +208,31 @@ describe("the seed agent with the handler in config", () => {
 });
 
 describe("delivery", () => {
+  it("12 concurrent agents over several batches: every LLM run logged once, every id called back once", async () => {
+    openai = await startOpenAIServer({ respond: seedResponder });
+    const received: number[] = [];
+    const pl_ = makeHandler({
+      maxBatchSize: 20,
+      pl_id_callback: async (id) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        received.push(id);
+      },
+    });
+    const agent = createSeedAgent({ baseURL: openai.baseURL });
+    await Promise.all(Array.from({ length: 12 }, () => agent.invoke(seedInput(), { callbacks: [pl_] })));
+    await pl_.flush();
+
+    const spans = sentSpans();
+    expect(pl.requestsTo("/spans-bulk").length).toBeGreaterThan(1);
+    expect(new Set(spans.map((s) => s.context.trace_id)).size).toBe(12);
+    expect(new Set(spans.map((s) => s.context.span_id)).size).toBe(spans.length);
+    expect(pl.requestLogs).toHaveLength(12 * SEED_MODEL_CALLS);
+    const byNumber = (a: number, b: number) => a - b;
+    expect([...received].sort(byNumber)).toEqual(pl.requestLogs.map((log) => log.id).sort(byNumber));
+    expect(pl_.stats().export.failed).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
   it("falls back to /log-request where /spans-bulk answers 404", async () => {
     await pl.close();
     pl = await startPromptLayerServer({ spansBulk: false });
