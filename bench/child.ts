@@ -12,7 +12,7 @@ import { measureOverhead } from "./overhead.ts";
 import type { OverheadJob, OverheadResult } from "./overhead.ts";
 import { measureThroughput } from "./throughput.ts";
 import type { ThroughputJob, ThroughputResult } from "./throughput.ts";
-import { createTracer, loadedFrom } from "./tracers.ts";
+import { createTracer } from "./tracers.ts";
 import type { TracerName } from "./tracers.ts";
 
 installNetGuard();
@@ -36,8 +36,6 @@ export interface ChildAnswerBase {
   refused: { count: number; hosts: string[] };
   /** The tracer's own counters after the run (ours: `stats()`). */
   tracerStats?: unknown;
-  /** Where our handlers were loaded from, when used. */
-  loadedFrom?: Record<string, string>;
 }
 
 export type ChildAnswer =
@@ -69,7 +67,6 @@ async function runJob(job: ChildJob): Promise<ChildAnswer> {
 }
 
 function reply(answer: ChildAnswer): void {
-  answer.loadedFrom = loadedFrom;
   // exit only once the parent has the answer; a tracer's leftover timers must not keep us alive
   process.send!(answer, () => process.exit(0));
 }

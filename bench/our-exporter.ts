@@ -3,10 +3,8 @@
  * POSTed to `/logs`, the Portkey batch form) → `HttpTransport` (undici, its own connection pool) —
  * pointed at the sink, for the shipping benchmarks that measure the pipeline without LangChain.
  */
-import { BatchExporter } from "../src/export/batch-exporter.ts";
-import type { ExportOptions } from "../src/export/export-options.ts";
-import { HttpBatchSender } from "../src/export/http-batch-sender.ts";
-import { HttpTransport } from "../src/export/http-transport.ts";
+import { BatchExporter, HttpBatchSender, HttpTransport } from "../src/index.ts";
+import type { ExportOptions } from "../src/index.ts";
 import type { SampleRecord } from "./sample-records.ts";
 
 /** `base` is the sink origin plus this child's prefix. */

@@ -56,8 +56,6 @@ export interface OverheadReport {
   /** Distinct console lines each tracer's processes printed. */
   output: Record<string, { line: string; count: number }[]>;
   tracerStats: Record<string, unknown>;
-  /** Where our handlers were loaded from (`src/index.ts`, or their own module while not exported yet). */
-  loadedFrom: Record<string, string>;
 }
 
 interface RoundResult {
@@ -97,7 +95,6 @@ export async function runOverheadSuite(
   const refused: Record<string, number> = {};
   const output: Record<string, { line: string; count: number }[]> = {};
   const tracerStats: Record<string, unknown> = {};
-  const loadedFrom: Record<string, string> = {};
 
   for (let r = 0; r < plan.rounds; r += 1) {
     const order = plan.tracers.map((_, i) => plan.tracers[(i + r) % plan.tracers.length]!);
@@ -112,7 +109,6 @@ export async function runOverheadSuite(
       refused[tracer] = (refused[tracer] ?? 0) + forked.answer.refused.count;
       if (forked.output.length > 0) output[tracer] = mergeOutput(output[tracer] ?? [], forked.output);
       const answer = forked.answer;
-      Object.assign(loadedFrom, answer.loadedFrom);
       if (!answer.ok) {
         errors.set(tracer, answer.error.split("\n")[0]!);
         log(`  round ${r + 1} ${tracer}: unavailable (${answer.error.split("\n")[0]})`);
@@ -173,5 +169,5 @@ export async function runOverheadSuite(
     return { workload: job.workload, nPerRound: job.n, warmup: job.warmup, rounds: plan.rounds, rows };
   });
 
-  return { workloads, sink: sinkTotals, refusedConnections: refused, output, tracerStats, loadedFrom };
+  return { workloads, sink: sinkTotals, refusedConnections: refused, output, tracerStats };
 }

@@ -150,7 +150,6 @@ export function formatReport(report: BenchReport): string {
       out.push(table(["tracer", "mean", "p50", "p99", "cpu", "added", "vs none", "mean per round"], rows));
       for (const r of w.rows) if (!r.available) out.push(`  ${r.tracer}: ${r.error ?? "no result"}`);
     }
-    for (const [name, from] of Object.entries(o.loadedFrom)) if (from !== "src/index.ts") out.push(`note: ${name} loaded from ${from}`);
     const sinkRows = Object.entries(o.sink)
       .filter(([tracer]) => tracer !== "none" && tracer !== "noop")
       .map(([tracer, c]) => [tracer, String(c.requests), kb(c.bytes), c.records > 0 ? String(c.records) : "—", Object.keys(c.paths).join(" "), String(o.refusedConnections[tracer] ?? 0)]);
