@@ -14,6 +14,7 @@ export { promptLayerPrompt } from "./promptlayer/prompt-layer-prompt.ts";
 export type { PromptLayerPromptOptions, PromptLayerPromptMetadata } from "./promptlayer/prompt-layer-prompt.ts";
 export { PromptLayerClient } from "./promptlayer/promptlayer-client.ts";
 export type { PromptLayerClientOptions, TrackPromptOptions, GetPromptTemplateOptions } from "./promptlayer/promptlayer-client.ts";
+export type { PromptLayerSpan, LogRequestBody, PromptBlueprint } from "./promptlayer/promptlayer-wire.ts";
 
 // Building blocks, for a handler of your own
 export { ExportingCallbackHandler } from "./handlers/exporting-callback-handler.ts";
