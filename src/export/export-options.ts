@@ -5,7 +5,8 @@ import { ConfigError, type ExportError } from "../errors.ts";
  * defaults suit a long-running server. Bad values throw a {@link ConfigError} at construction.
  *
  * @example
- * new PortkeyCallbackHandler({ export: { flushIntervalMs: 500, maxAttempts: 3 } });
+ * // The export options sit beside the handler's own options:
+ * new PortkeyCallbackHandler({ flushIntervalMs: 500, maxAttempts: 3 });
  */
 export interface ExportOptions {
   /** Most records held in the queue; beyond it new records are dropped and counted. @default 2048 */
