@@ -151,7 +151,7 @@ export function formatReport(report: BenchReport): string {
       for (const r of w.rows) if (!r.available) out.push(`  ${r.tracer}: ${r.error ?? "no result"}`);
     }
     const sinkRows = Object.entries(o.sink)
-      .filter(([tracer]) => tracer !== "none" && tracer !== "noop")
+      .filter(([tracer]) => tracer !== "none" && tracer !== "noop" && tracer !== "tracker")
       .map(([tracer, c]) => [tracer, String(c.requests), kb(c.bytes), c.records > 0 ? String(c.records) : "—", Object.keys(c.paths).join(" "), String(o.refusedConnections[tracer] ?? 0)]);
     if (sinkRows.length > 0) {
       out.push("");

@@ -16,7 +16,7 @@ import type { BenchReport } from "./report.ts";
 import { runOverheadSuite } from "./overhead-suite.ts";
 import { runShippingSuites } from "./shipping-suite.ts";
 import { startSinkServer } from "./sink-server.ts";
-import { TRACERS } from "./tracers.ts";
+import { ALL_TRACERS, TRACERS } from "./tracers.ts";
 import type { TracerName } from "./tracers.ts";
 import type { OverheadJob } from "./overhead.ts";
 
@@ -50,7 +50,7 @@ function parseArgs(argv: readonly string[]): Args {
       if (!Number.isInteger(args.rounds) || args.rounds < 1) throw new Error(`--rounds: expected a positive integer, got "${value}"`);
     } else if (key === "--tracers" && value) {
       args.tracers = value.split(",").map((s) => {
-        if (!TRACERS.includes(s as TracerName)) throw new Error(`--tracers: unknown tracer "${s}" (one of ${TRACERS.join(", ")})`);
+        if (!ALL_TRACERS.includes(s as TracerName)) throw new Error(`--tracers: unknown tracer "${s}" (one of ${ALL_TRACERS.join(", ")})`);
         return s as TracerName;
       });
       if (!args.tracers.includes("none")) args.tracers.unshift("none");

@@ -4,6 +4,8 @@
  * - `none`: no callbacks at all (the baseline);
  * - `noop`: a handler that implements every run hook and does nothing (LangChain's own cost of having
  *   a handler), called inline like ours;
+ * - `tracker` (opt-in, diagnostic): our `TracingCallbackHandler` with records built and discarded —
+ *   splits our added time between the run tracker and the export path;
  * - `portkey`, `promptlayer`: our handlers, default options, `baseURL` at the sink;
  * - `langsmith`: `LangChainTracer` with a `langsmith` `Client` (`apiUrl` at the sink, auto-batching on,
  *   its defaults otherwise);
@@ -19,11 +21,14 @@ import { LangfuseSpanProcessor } from "@langfuse/otel";
 import { setLangfuseTracerProvider } from "@langfuse/tracing";
 import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
 import { Client as LangSmithClient } from "langsmith";
-import { PortkeyCallbackHandler, PromptLayerCallbackHandler } from "../src/index.ts";
+import { PortkeyCallbackHandler, PromptLayerCallbackHandler, TracingCallbackHandler } from "../src/index.ts";
 import type { PortkeyCallbackHandlerOptions, PromptLayerCallbackHandlerOptions } from "../src/index.ts";
 
-export type TracerName = "none" | "noop" | "portkey" | "promptlayer" | "langsmith" | "langfuse";
+export type TracerName = "none" | "noop" | "tracker" | "portkey" | "promptlayer" | "langsmith" | "langfuse";
+/** What a full run compares. */
 export const TRACERS: readonly TracerName[] = ["none", "noop", "portkey", "promptlayer", "langsmith", "langfuse"];
+/** Every configuration `--tracers=` accepts (`tracker` is opt-in: a diagnostic, not a user's choice). */
+export const ALL_TRACERS: readonly TracerName[] = ["none", "noop", "tracker", "portkey", "promptlayer", "langsmith", "langfuse"];
 /** Ours, for the goals. */
 export const OURS: readonly TracerName[] = ["portkey", "promptlayer"];
 
@@ -56,6 +61,17 @@ class NoopHandler extends BaseCallbackHandler {
   override handleToolError(): void {}
 }
 
+/** Our run tracker and record building, nothing after: every finished record is counted and dropped. */
+class RecordOnlyHandler extends TracingCallbackHandler {
+  records = 0;
+  constructor() {
+    super({ name: "record-only" });
+  }
+  protected handleRecord(): void {
+    this.records += 1;
+  }
+}
+
 const resolved = async (): Promise<void> => {};
 
 /**
@@ -68,6 +84,10 @@ export async function createTracer(name: TracerName, base: string): Promise<Trac
       return { name, callbacks: undefined, flush: resolved, shutdown: resolved, stats: () => undefined };
     case "noop":
       return { name, callbacks: [new NoopHandler()], flush: resolved, shutdown: resolved, stats: () => undefined };
+    case "tracker": {
+      const handler = new RecordOnlyHandler();
+      return { name, callbacks: [handler], flush: resolved, shutdown: resolved, stats: () => ({ records: handler.records, tracking: handler.trackerStats() }) };
+    }
     case "portkey":
     case "promptlayer": {
       const handler =
