@@ -12,7 +12,8 @@ export type LlmopsErrorCode =
   | "ERR_LLMOPS_NETWORK"
   | "ERR_LLMOPS_TIMEOUT"
   | "ERR_LLMOPS_SHUTDOWN"
-  | "ERR_LLMOPS_CALLBACK";
+  | "ERR_LLMOPS_CALLBACK"
+  | "ERR_LLMOPS_RUN_EVICTED";
 
 /** Base class of every error this package creates. */
 export class LlmopsError extends Error {

@@ -23,6 +23,8 @@ export { TracingCallbackHandler } from "./core/tracing-callback-handler.ts";
 export type { TracingStats } from "./core/tracing-callback-handler.ts";
 export type { TracingOptions, HidePredicate } from "./core/tracing-options.ts";
 export type { TrackerStats } from "./core/run-tracker.ts";
+export { RunEvictedError } from "./core/run-evicted-error.ts";
+export type { EvictionReason } from "./core/run-evicted-error.ts";
 export type * from "./core/run-record.ts";
 
 // Export pipeline

@@ -1,10 +1,15 @@
 /**
- * The default `onError`: one `console.warn` line, then silence for `intervalMs` (the next line says
- * how many were suppressed), so a failing mask or a flood of evictions cannot flood the log.
+ * The default `onError`: one warning line, then silence for `intervalMs` (the next line says how
+ * many were suppressed), so a failing mask, a flood of evictions or a backend that is down cannot
+ * flood the log. The counters in `stats()` keep the exact numbers.
  */
 import type { LlmopsError } from "../errors.ts";
 
-export function rateLimitedWarn(intervalMs: number, now: () => number = () => performance.now()): (error: LlmopsError) => void {
+export function rateLimitedWarn(
+  intervalMs: number,
+  logger: { warn(message: string): void } = console,
+  now: () => number = () => performance.now(),
+): (error: LlmopsError) => void {
   let lastAt = Number.NEGATIVE_INFINITY;
   let suppressed = 0;
   return (error) => {
@@ -16,6 +21,6 @@ export function rateLimitedWarn(intervalMs: number, now: () => number = () => pe
     const note = suppressed > 0 ? ` (${suppressed} more suppressed)` : "";
     lastAt = at;
     suppressed = 0;
-    console.warn(`[langchain-llmops] ${error.code}: ${error.message}${note}`);
+    logger.warn(`[langchain-llmops] ${error.code}: ${error.message}${note}`);
   };
 }

@@ -6,7 +6,7 @@ export type EvictionReason = "ttl" | "capacity";
 
 /**
  * A run that never ended was evicted from memory (reported to `onError`; its record is produced
- * with status `error`). Uses the `ERR_LLMOPS_TIMEOUT` code: the run timed out from the tracker's view.
+ * with status `error`). Its code is `ERR_LLMOPS_RUN_EVICTED`.
  */
 export class RunEvictedError extends LlmopsError {
   readonly runId: string;
@@ -18,7 +18,7 @@ export class RunEvictedError extends LlmopsError {
 
   constructor(fields: { runId: string; runType: RunType; runName: string; reason: EvictionReason; openForMs: number }) {
     const why = fields.reason === "ttl" ? "still open after runTtlMs" : "evicted to stay within maxOpenRuns";
-    super("ERR_LLMOPS_TIMEOUT", `${fields.runType} run ${fields.runName} (${fields.runId}) ${why} (${Math.round(fields.openForMs)} ms open)`);
+    super("ERR_LLMOPS_RUN_EVICTED", `${fields.runType} run ${fields.runName} (${fields.runId}) ${why} (${Math.round(fields.openForMs)} ms open)`);
     this.runId = fields.runId;
     this.runType = fields.runType;
     this.runName = fields.runName;

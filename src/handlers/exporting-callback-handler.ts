@@ -4,6 +4,7 @@
  * {@link BatchExporter} half). Vendor handlers subclass it and supply only the mapping and the sender.
  */
 import type { RunRecord } from "../core/run-record.ts";
+import { rateLimitedWarn } from "../core/rate-limited-warn.ts";
 import { TracingCallbackHandler } from "../core/tracing-callback-handler.ts";
 import type { TracingStats } from "../core/tracing-callback-handler.ts";
 import type { TracingOptions } from "../core/tracing-options.ts";
@@ -19,7 +20,7 @@ export interface ExportingHandlerOptions extends Omit<TracingOptions, "onError">
   /**
    * Called with every error the handler reports instead of throwing: export failures
    * (`ExportError`, with status and body excerpt), evicted runs, failing `mask` or callbacks.
-   * @default a one-line warning through `logger`
+   * @default a one-line warning through `logger`, at most one a minute (the next says how many were suppressed)
    */
   onError?: (error: LlmopsError) => void;
 }
@@ -52,8 +53,7 @@ export abstract class ExportingCallbackHandler<T> extends TracingCallbackHandler
 
   /** @throws {ConfigError} when an option is invalid (the error names it and its value). */
   protected constructor(options: ExportingHandlerOptions & { name: string }, sender: BatchSender<T>, hooks: ExportingHandlerHooks<T> = {}) {
-    const logger = options.logger ?? console;
-    const onError = options.onError ?? ((error: LlmopsError) => logger.warn(`[langchain-llmops] ${options.name}: ${error.message}`));
+    const onError = options.onError ?? rateLimitedWarn(60_000, options.logger ?? console);
     super({ ...options, onError });
     this.#exporter = new BatchExporter<T>(sender, { ...options, onError }, {
       name: options.name,

@@ -120,7 +120,7 @@ describe("RunTracker", () => {
     tracker.start(chain("trigger"));
     expect(evictions.map((error) => [error.runId, error.reason])).toEqual([["stale", "ttl"]]);
     expect(evictions[0]).toBeInstanceOf(RunEvictedError);
-    expect(evictions[0]).toMatchObject({ code: "ERR_LLMOPS_TIMEOUT", openForMs: 1_100 });
+    expect(evictions[0]).toMatchObject({ code: "ERR_LLMOPS_RUN_EVICTED", openForMs: 1_100 });
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ runId: "stale", status: "error", durationMs: 1_100, error: { type: "RunEvictedError" } });
     expect(tracker.stats()).toMatchObject({ openRuns: 2, evicted: 1 });
