@@ -9,6 +9,8 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    // Under CI a JSON report is written too, so .ci/run can print a plain "N passed, N failed" line.
+    reporters: process.env.CI ? ["default", ["json", { outputFile: "test-results.json" }]] : ["default"],
     environment: "node",
     // Any unhandled rejection or uncaught exception fails the whole run (vitest default, kept explicit).
     dangerouslyIgnoreUnhandledErrors: false,
