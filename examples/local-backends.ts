@@ -81,6 +81,7 @@ const CANNED_ANSWERS: ReadonlyArray<readonly [RegExp, string]> = [
   [/1,\s*2,\s*3/, "4 comes after 1, 2, 3."],
   [/another joke/i, "Why did the scarecrow win an award? Because he was outstanding in his field."],
   [/toaster/i, "Why did the toaster break up with the bread? It felt it was being taken for granted, one slice at a time."],
+  [/kettle/i, "Why did the kettle retire? It had run out of steam."],
   [/meaning of life/i, "42."],
 ];
 
