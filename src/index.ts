@@ -36,6 +36,8 @@ export { HttpBatchSender } from "./export/http-batch-sender.ts";
 export type { HttpBatchSenderOptions } from "./export/http-batch-sender.ts";
 export { createHttpExporter } from "./export/create-http-exporter.ts";
 export type { HttpExporterOptions } from "./export/create-http-exporter.ts";
+export { createExportTransport } from "./export/create-export-transport.ts";
+export type { ExportConnection } from "./export/create-export-transport.ts";
 export { sendWithRetry } from "./export/send-with-retry.ts";
 export type { RetryControls } from "./export/send-with-retry.ts";
 export { toSendOutcome, isRetryableStatus } from "./export/to-send-outcome.ts";

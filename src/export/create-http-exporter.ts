@@ -1,8 +1,9 @@
 import type { Dispatcher } from "undici";
 import { BatchExporter } from "./batch-exporter.ts";
-import { resolveExportOptions, type ExportOptions } from "./export-options.ts";
+import { createExportTransport } from "./create-export-transport.ts";
+import type { ExportOptions } from "./export-options.ts";
 import { HttpBatchSender } from "./http-batch-sender.ts";
-import { HttpTransport } from "./http-transport.ts";
+import type { HttpTransport } from "./http-transport.ts";
 
 /** Options of {@link createHttpExporter}. */
 export interface HttpExporterOptions<T> {
@@ -26,9 +27,6 @@ export interface HttpExporterOptions<T> {
   dispatcher?: Dispatcher;
 }
 
-/** Slack added to the flush interval so an idle socket survives until the next batch. */
-const KEEP_ALIVE_SLACK_MS = 5000;
-
 /**
  * Wires the whole pipeline for one backend: an {@link HttpTransport} sized from the export options
  * (one socket per concurrent batch plus one for single requests, keep-alive longer than the flush
@@ -41,14 +39,9 @@ const KEEP_ALIVE_SLACK_MS = 5000;
  * });
  */
 export function createHttpExporter<T>(options: HttpExporterOptions<T>): { exporter: BatchExporter<T>; transport: HttpTransport } {
-  const resolved = resolveExportOptions(options.export);
-  const transport = new HttpTransport({
+  const transport = createExportTransport(options.export, {
     baseURL: options.baseURL,
     ...(options.headers === undefined ? {} : { headers: options.headers }),
-    requestTimeoutMs: resolved.requestTimeoutMs,
-    maxConnections: resolved.maxConcurrentRequests + 1,
-    keepAliveTimeoutMs: Math.max(30_000, resolved.flushIntervalMs + KEEP_ALIVE_SLACK_MS),
-    gzip: resolved.gzip,
     ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
   });
   const sender = new HttpBatchSender<T>({

@@ -43,17 +43,9 @@ export class PortkeyCallbackHandler extends ExportingCallbackHandler<PortkeyLog>
   /** @throws {ConfigError} when no API key is given (option or `PORTKEY_API_KEY`), or an option is invalid. */
   constructor(options: PortkeyCallbackHandlerOptions = {}) {
     const resolved = resolvePortkeyOptions(options);
-    // Validated here too (the exporter validates them again) so that a bad value is reported under
-    // its own name before the transport is built from it.
+    // Validated once here (before the transport is built from them); the exporter checks them again.
     const settings = resolveExportOptions(options);
-    const transport = createPortkeyTransport({
-      apiKey: resolved.apiKey,
-      baseURL: resolved.baseURL,
-      requestTimeoutMs: settings.requestTimeoutMs,
-      // One socket more than the log batches may use, so feedback never waits behind them.
-      maxConnections: settings.maxConcurrentRequests + 1,
-      gzip: settings.gzip,
-    });
+    const transport = createPortkeyTransport({ apiKey: resolved.apiKey, baseURL: resolved.baseURL }, options);
     // The exporter closes the transport through the sender at shutdown; the hook is a safety net (close is idempotent).
     super({ ...options, name: "PortkeyCallbackHandler" }, createPortkeyLogSender(transport), { close: () => transport.close() });
     this.#mapping = { metadata: resolved.metadata, gatewayPrefixes: resolved.gatewayPrefixes };

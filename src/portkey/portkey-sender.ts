@@ -1,5 +1,7 @@
+import { createExportTransport } from "../export/create-export-transport.ts";
+import type { ExportOptions } from "../export/export-options.ts";
 import { HttpBatchSender } from "../export/http-batch-sender.ts";
-import { HttpTransport } from "../export/http-transport.ts";
+import type { HttpTransport } from "../export/http-transport.ts";
 import type { PortkeyLog } from "./portkey-log.ts";
 
 /** The path of Portkey's log endpoint under `baseURL`. */
@@ -8,26 +10,19 @@ export const PORTKEY_LOGS_PATH = "/logs";
 /** Portkey answers a delivered log batch with a bare 200. */
 const LOGS_SUCCESS_STATUSES: readonly number[] = [200];
 
-/** What {@link createPortkeyTransport} needs. */
-export interface PortkeyTransportOptions {
+/** Where Portkey is and the key to reach it. */
+export interface PortkeyConnection {
   readonly apiKey: string;
   /** E.g. `https://api.portkey.ai/v1`. */
   readonly baseURL: string;
-  readonly requestTimeoutMs?: number;
-  readonly maxConnections?: number;
-  readonly gzip?: boolean;
 }
 
-/** One connection pool to Portkey, authenticated with `x-portkey-api-key`; shared by logs and feedback. */
-export function createPortkeyTransport(options: PortkeyTransportOptions): HttpTransport {
-  const transportOptions: ConstructorParameters<typeof HttpTransport>[0] = {
-    baseURL: options.baseURL,
-    headers: { "x-portkey-api-key": options.apiKey },
-  };
-  if (options.requestTimeoutMs !== undefined) transportOptions.requestTimeoutMs = options.requestTimeoutMs;
-  if (options.maxConnections !== undefined) transportOptions.maxConnections = options.maxConnections;
-  if (options.gzip !== undefined) transportOptions.gzip = options.gzip;
-  return new HttpTransport(transportOptions);
+/**
+ * One connection pool to Portkey, authenticated with `x-portkey-api-key` and sized from the export
+ * options; shared by logs and feedback.
+ */
+export function createPortkeyTransport(connection: PortkeyConnection, options?: ExportOptions): HttpTransport {
+  return createExportTransport(options, { baseURL: connection.baseURL, headers: { "x-portkey-api-key": connection.apiKey } });
 }
 
 /**

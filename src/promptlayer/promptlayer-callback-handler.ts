@@ -1,7 +1,7 @@
 import type { ChatPromptTemplate, PromptTemplate } from "@langchain/core/prompts";
 import type { RunRecord } from "../core/run-record.ts";
 import type { LlmopsError } from "../errors.ts";
-import { HttpTransport } from "../export/http-transport.ts";
+import { createExportTransport } from "../export/create-export-transport.ts";
 import { ExportingCallbackHandler } from "../handlers/exporting-callback-handler.ts";
 import { PromptLinkRegistry } from "./prompt-link-registry.ts";
 import { PromptLayerClient } from "./promptlayer-client.ts";
@@ -46,15 +46,10 @@ export class PromptLayerCallbackHandler extends ExportingCallbackHandler<PromptL
   /** @throws {ConfigError} without an API key (option or `PROMPTLAYER_API_KEY`), or for any invalid option. */
   constructor(options: PromptLayerCallbackHandlerOptions = {}) {
     const resolved = resolvePromptLayerOptions(options);
-    const transport = new HttpTransport({
+    const transport = createExportTransport(options, {
       baseURL: resolved.baseURL,
       headers: { "x-api-key": resolved.apiKey },
       maxResponseBytes: MAX_RESPONSE_BYTES,
-      ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
-      // One more socket than batches in flight, so a tracking call never waits behind the batches.
-      // (A bad maxConcurrentRequests is reported by the exporter under its own name.)
-      maxConnections: (typeof options.maxConcurrentRequests === "number" ? options.maxConcurrentRequests : 2) + 1,
-      ...(options.gzip === undefined ? {} : { gzip: options.gzip }),
     });
     // The sender and client exist before `this` does; their reports reach onError once it does.
     const relay = { report: (_error: LlmopsError): void => undefined };

@@ -14,7 +14,7 @@ let transport: HttpTransport;
 
 beforeEach(async () => {
   server = await startPortkeyServer({ apiKey: API_KEY });
-  transport = createPortkeyTransport({ apiKey: API_KEY, baseURL: server.baseURL, requestTimeoutMs: 2000 });
+  transport = createPortkeyTransport({ apiKey: API_KEY, baseURL: server.baseURL }, { requestTimeoutMs: 2000 });
 });
 afterEach(async () => {
   await transport.close();
