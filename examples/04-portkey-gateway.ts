@@ -44,6 +44,11 @@ export async function main(backends: Backends, print: (line: string) => void = c
     ["user", "{question}"],
   ]);
 
+  print(
+    backends.gateway.local
+      ? `gateway: the local model server stands in for Portkey's gateway (real with PORTKEY_API_KEY and OPENAI_API_KEY)`
+      : `gateway: ${backends.gateway.baseURL ?? ""}`,
+  );
   try {
     const reply = await prompt
       .pipe(model)

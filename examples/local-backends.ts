@@ -99,6 +99,11 @@ export const localResponder: Responder = (body, index) => {
   return { content, usage: { prompt_tokens: 8 + Math.ceil(question.length / 4), completion_tokens: Math.ceil(content.length / 4) } };
 };
 
+/** ` at <url>` for a base URL set in the environment, else nothing. */
+function at(baseURL: string | undefined): string {
+  return baseURL === undefined || baseURL.trim() === "" ? "" : ` at ${baseURL.trim()}`;
+}
+
 function has(env: ExampleEnv, name: string): boolean {
   return (env[name] ?? "").trim() !== "";
 }
@@ -137,11 +142,15 @@ export async function startBackends(env: ExampleEnv = process.env): Promise<Star
     ...(portkeyServer === undefined ? {} : { portkeyServer }),
     ...(promptLayerServer === undefined ? {} : { promptLayerServer }),
     describe: () => [
-      openai.local ? `model:       local OpenAI-compatible server at ${openai.baseURL ?? ""} (no OPENAI_API_KEY)` : "model:       the OpenAI API (OPENAI_API_KEY is set)",
-      portkey.local ? `Portkey:     local receiver at ${portkey.baseURL ?? ""} (no PORTKEY_API_KEY)` : "Portkey:     the Portkey API (PORTKEY_API_KEY is set)",
+      openai.local
+        ? `model:       local OpenAI-compatible server at ${openai.baseURL ?? ""} (no OPENAI_API_KEY)`
+        : `model:       the OpenAI API${at(env.OPENAI_BASE_URL)} (OPENAI_API_KEY is set)`,
+      portkey.local
+        ? `Portkey:     local receiver at ${portkey.baseURL ?? ""} (no PORTKEY_API_KEY)`
+        : `Portkey:     the Portkey API${at(env.PORTKEY_BASE_URL)} (PORTKEY_API_KEY is set)`,
       promptlayer.local
         ? `PromptLayer: local receiver at ${promptlayer.baseURL ?? ""} (no PROMPTLAYER_API_KEY)`
-        : "PromptLayer: the PromptLayer API (PROMPTLAYER_API_KEY is set)",
+        : `PromptLayer: the PromptLayer API${at(env.PROMPTLAYER_BASE_URL)} (PROMPTLAYER_API_KEY is set)`,
     ],
     close() {
       closed ??= (async () => {

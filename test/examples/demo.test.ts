@@ -70,14 +70,14 @@ describe("npm run demo", () => {
   });
 
   it("uses a real service exactly when its key is set, and says which it used", async () => {
-    backends = await startBackends({ PORTKEY_API_KEY: "pk-real", OPENAI_API_KEY: "" });
+    backends = await startBackends({ PORTKEY_API_KEY: "pk-real", PORTKEY_BASE_URL: "https://portkey.example/v1", OPENAI_API_KEY: "" });
     expect(backends.portkey).toEqual({ local: false });
     expect(backends.portkeyServer).toBeUndefined();
     expect(backends.promptlayer.local).toBe(true);
     expect(backends.openai.local).toBe(true);
     expect(backends.describe()).toEqual([
       `model:       local OpenAI-compatible server at ${backends.openai.baseURL} (no OPENAI_API_KEY)`,
-      "Portkey:     the Portkey API (PORTKEY_API_KEY is set)",
+      "Portkey:     the Portkey API at https://portkey.example/v1 (PORTKEY_API_KEY is set)",
       `PromptLayer: local receiver at ${backends.promptlayer.baseURL} (no PROMPTLAYER_API_KEY)`,
     ]);
   });
