@@ -5,7 +5,7 @@
  * Handlers given to a model's constructor see that model's runs only, and each call is a trace of
  * its own. The Portkey handler here has a fixed `traceId`, which keeps both calls in one trace.
  *
- * Run it: `npm run build && node examples/01-chat-openai-callbacks.ts` (offline without API keys).
+ * Run it: `npm run build && npx node examples/01-chat-openai-callbacks.ts` (offline without API keys).
  */
 import { randomUUID } from "node:crypto";
 import { HumanMessage } from "@langchain/core/messages";

@@ -5,7 +5,7 @@
  * root, each model call and each tool call with their parents. `config.metadata.traceId` names the
  * trace (use your request id); `_user` and the other metadata and `tags` go with every run.
  *
- * Run it: `npm run build && node examples/02-agent-config.ts` (offline without API keys).
+ * Run it: `npm run build && npx node examples/02-agent-config.ts` (offline without API keys).
  */
 import { ChatOpenAI } from "@langchain/openai";
 import { createAgent } from "langchain";

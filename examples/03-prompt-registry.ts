@@ -10,7 +10,7 @@
  * Offline, the local receiver's registry holds `example` v1 ("Tell me a joke about {product}.");
  * against the real service, create a template named `example` with a `{product}` variable first.
  *
- * Run it: `npm run build && node examples/03-prompt-registry.ts` (offline without API keys).
+ * Run it: `npm run build && npx node examples/03-prompt-registry.ts` (offline without API keys).
  */
 import { ChatPromptTemplate } from "@langchain/core/prompts";
 import { ChatOpenAI } from "@langchain/openai";

@@ -9,7 +9,7 @@
  * Offline (without both PORTKEY_API_KEY and OPENAI_API_KEY) the local model server stands in for
  * the gateway and receives the same headers.
  *
- * Run it: `npm run build && node examples/04-portkey-gateway.ts` (offline without API keys).
+ * Run it: `npm run build && npx node examples/04-portkey-gateway.ts` (offline without API keys).
  */
 import { randomUUID } from "node:crypto";
 import { ChatPromptTemplate } from "@langchain/core/prompts";
@@ -46,7 +46,7 @@ export async function main(backends: Backends, print: (line: string) => void = c
 
   print(
     backends.gateway.local
-      ? `gateway: the local model server stands in for Portkey's gateway (real with PORTKEY_API_KEY and OPENAI_API_KEY)`
+      ? "gateway: the local model server stands in for Portkey's gateway (real with PORTKEY_API_KEY and OPENAI_API_KEY)"
       : `gateway: ${backends.gateway.baseURL ?? ""}`,
   );
   try {

@@ -9,7 +9,7 @@
  * use `serverless: true` (no background timer; each finished root run starts a send) and await
  * `flush()` before returning.
  *
- * Run it: `npm run build && node examples/05-shutdown.ts` (offline without API keys).
+ * Run it: `npm run build && npx node examples/05-shutdown.ts` (offline without API keys).
  */
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
