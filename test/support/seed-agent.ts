@@ -12,11 +12,12 @@
 import { randomUUID } from "node:crypto";
 import type { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { ChatOpenAI } from "@langchain/openai";
-import { createAgent, tool } from "langchain";
-import { z } from "zod";
+import { createAgent } from "langchain";
+import { exponentiate, multiply, SEED_QUESTION } from "../../examples/seed-tools.ts";
 import type { RequestBody, Responder, ScriptedResponse } from "./openai-server.ts";
 
-export const SEED_QUESTION = "Take 3 to the fifth power and multiply that by thirty six, then square the result";
+// The tools and the question are the ones the examples show users; the tests run exactly those.
+export { SEED_QUESTION, exponentiate, multiply } from "../../examples/seed-tools.ts";
 export const SEED_ANSWER = 76_527_504;
 export const SEED_MODEL = "gpt-4o-mini";
 export const SEED_FINAL_TEXT = `3^5 = 243, 243 × 36 = 8748, and 8748 squared is ${SEED_ANSWER}.`;
@@ -39,18 +40,6 @@ export const SEED_USAGE = [
 /** Number of model calls / tool calls in one seed run. */
 export const SEED_MODEL_CALLS = 4;
 export const SEED_TOOL_CALLS = 3;
-
-export const multiply = tool(({ first_int, second_int }) => first_int * second_int, {
-  name: "multiply",
-  description: "Multiply two integers together.",
-  schema: z.object({ first_int: z.number().int(), second_int: z.number().int() }),
-});
-
-export const exponentiate = tool(({ base, exponent }) => base ** exponent, {
-  name: "exponentiate",
-  description: "Exponentiate the base to the exponent power.",
-  schema: z.object({ base: z.number().int(), exponent: z.number().int() }),
-});
 
 /** Numbers returned by tools so far, read from the `tool` messages of the request. */
 function toolResults(body: RequestBody): number[] {
