@@ -245,10 +245,14 @@ export class BatchExporter<T> {
 
   #start(batch: Array<Entry<T>>): void {
     const firstSeq = batch[0]?.seq ?? 0;
-    const done: Promise<void> = this.#export(batch, randomUUID()).then(() => {
-      this.#inFlight.delete(done);
-      this.#pump();
-    });
+    // Sent off the caller's stack: flush() is called from handle* methods (serverless root ends),
+    // and sending serializes the batch.
+    const done: Promise<void> = Promise.resolve()
+      .then(() => this.#export(batch, randomUUID()))
+      .then(() => {
+        this.#inFlight.delete(done);
+        this.#pump();
+      });
     this.#inFlight.set(done, firstSeq);
   }
 

@@ -160,6 +160,16 @@ describe("batching", () => {
     expect(exporter.stats()).toMatchObject({ sent: 4, inFlight: 0, batchesSent: 4 });
   });
 
+  it("flush() never sends on the caller's stack (it is called from handle* methods)", async () => {
+    const sender = scriptedSender();
+    const exporter = exporterWith(sender);
+    exporter.enqueue({ id: 1 });
+    const flushed = exporter.flush();
+    expect(sender.calls).toHaveLength(0);
+    await flushed;
+    expect(sender.calls.map((c) => c.ids)).toEqual([[1]]);
+  });
+
   it("in serverless mode keeps no timer and sends on flush()", async () => {
     const sender = scriptedSender();
     const exporter = exporterWith(sender, { serverless: true });
