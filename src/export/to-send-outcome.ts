@@ -31,7 +31,8 @@ export interface OutcomeMeta {
 /**
  * Classifies one HTTP result (a pure function): success statuses → `success`; 408/429/502/503/504
  * and network errors → `retryable` (with `Retry-After` in ms when given); 413 → `too-large`
- * (split the batch); anything else → `failure` with the status and a body excerpt.
+ * (split the batch); a closed transport or aborted request → `failure`; anything else → `failure`
+ * with the status and a body excerpt.
  */
 export function toSendOutcome(result: HttpResult, meta: OutcomeMeta): SendOutcome {
   if (result.kind === "error") {
@@ -41,6 +42,8 @@ export function toSendOutcome(result: HttpResult, meta: OutcomeMeta): SendOutcom
       endpoint: meta.endpoint,
       cause: result.error.cause ?? result.error,
     });
+    // A closed transport or an aborted request cannot succeed on a later attempt.
+    if (error.code === "ERR_LLMOPS_SHUTDOWN") return { status: "failure", error, bytes: result.bytesSent };
     return { status: "retryable", error, bytes: result.bytesSent };
   }
   const { status } = result;

@@ -161,6 +161,25 @@ describe("sendWithRetry for single requests", () => {
     expect(outcome.error.message).toContain("gave up after 3 attempts");
   });
 
+  it("does not retry on a closed transport: one attempt, a shutdown failure", async () => {
+    const agent = mockAgent();
+    const transport = transportOn(agent);
+    await transport.close();
+    let attempts = 0;
+    const started = performance.now();
+    const outcome = await sendWithRetry(
+      async (context) => {
+        attempts++;
+        const result = await transport.post("/track", "{}", { signal: context.signal });
+        return toSendOutcome(result, { endpoint: "/track", itemCount: 1, attempt: context.attempt });
+      },
+      { maxAttempts: 5, initialRetryDelayMs: 200, random: () => 0.999 },
+    );
+    expect(attempts).toBe(1);
+    expect(performance.now() - started).toBeLessThan(150);
+    expect(outcome).toMatchObject({ status: "failure", error: { code: "ERR_LLMOPS_SHUTDOWN", attempts: 1 } });
+  });
+
   it("validates its options like the exporter", async () => {
     expect(() => sendWithRetry(() => Promise.resolve({ status: "success", bytes: 0 }), { maxAttempts: 0 })).toThrow(
       /maxAttempts: must be an integer >= 1, got 0/,

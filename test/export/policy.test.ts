@@ -74,6 +74,11 @@ describe("toSendOutcome", () => {
     expect(outcome).toMatchObject({ status: "retryable", retryAfterMs: 2000 });
   });
 
+  it("makes a closed transport or an aborted request a failure, not worth retrying", () => {
+    const error = new ExportError("ERR_LLMOPS_SHUTDOWN", "transport is closed", { endpoint: "/logs" });
+    expect(toSendOutcome({ kind: "error", error, bytesSent: 0 }, meta)).toMatchObject({ status: "failure", error: { code: "ERR_LLMOPS_SHUTDOWN" } });
+  });
+
   it("makes network errors retryable", () => {
     const error = new ExportError("ERR_LLMOPS_NETWORK", "ECONNRESET", { endpoint: "/logs" });
     const outcome = toSendOutcome({ kind: "error", error, bytesSent: 10 }, meta);
