@@ -33,6 +33,11 @@ export interface PromptLayerClientOptions {
   retry: Pick<ExportOptions, "maxAttempts" | "batchDeadlineMs" | "initialRetryDelayMs" | "maxRetryDelayMs">;
   /** Where failed tracking requests are reported. */
   onError: (error: LlmopsError) => void;
+  /**
+   * Aborted when the handler shuts down: a request waiting for a retry makes its last attempt at
+   * once, while the sockets are still open, and is not retried after that.
+   */
+  stopRetrying?: AbortSignal;
 }
 
 /**
@@ -145,7 +150,7 @@ export class PromptLayerClient {
         }
         return outcome;
       },
-      { ...this.#options.retry, itemCount: 1 },
+      { ...this.#options.retry, itemCount: 1, ...(this.#options.stopRetrying === undefined ? {} : { stopRetrying: this.#options.stopRetrying }) },
     );
   }
 }

@@ -272,3 +272,50 @@ describe("delivery", () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe("tracking requests and the handler's lifetime", () => {
+  async function loggedRequestId(pl_: PromptLayerCallbackHandler): Promise<number> {
+    openai = await startOpenAIServer();
+    await createTestChatModel({ baseURL: openai.baseURL }).invoke("hi", { callbacks: [pl_] });
+    await pl_.flush();
+    return pl.requestLogs[0]!.id;
+  }
+
+  it("flush() waits for tracking a pl_id_callback started without awaiting it", async () => {
+    const pl_ = makeHandler({
+      pl_id_callback: (id) => {
+        void pl_.trackScore(id, 100);
+      },
+    });
+    pl.fail("/rest/track-score", { delayMs: 100 });
+    openai = await startOpenAIServer();
+    await createTestChatModel({ baseURL: openai.baseURL }).invoke("hi", { callbacks: [pl_] });
+    await pl_.flush();
+    expect(pl.tracks).toEqual([{ kind: "score", body: { request_id: pl.requestLogs[0]!.id, score: 100 } }]);
+    expect(errors).toEqual([]);
+  });
+
+  it("shutdown() does not wait out a tracking retry delay: it settles the request, then closes", async () => {
+    const pl_ = makeHandler({ initialRetryDelayMs: 1000, maxRetryDelayMs: 30_000 });
+    const id = await loggedRequestId(pl_);
+    pl.fail("/rest/track-score", { status: 503, headers: { "retry-after": "30" } });
+    let settled = false;
+    const tracked = pl_.trackScore(id, 90).finally(() => (settled = true));
+    await vi.waitFor(() => expect(pl.requestsTo("/rest/track-score")).toHaveLength(1), { interval: 5 });
+    const started = performance.now();
+    await pl_.shutdown();
+    expect(settled).toBe(true);
+    expect(performance.now() - started).toBeLessThan(2000);
+    // Either the 503 arrived after shutdown began (final: reported), or the wait was cut short and
+    // the last attempt, made while the sockets were still open, delivered it.
+    const statuses = pl.requestsTo("/rest/track-score").map((request) => request.status);
+    if (statuses.length === 1) {
+      expect(await tracked).toBe(false);
+      expect(errors).toMatchObject([{ status: 503, endpoint: "/rest/track-score" }]);
+    } else {
+      expect(statuses).toEqual([503, 200]);
+      expect(await tracked).toBe(true);
+      expect(errors).toEqual([]);
+    }
+  });
+});
