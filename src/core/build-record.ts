@@ -228,7 +228,11 @@ export function buildRecord(run: OpenRun, end: RunEnd, limits: SanitizeLimits): 
   if (run.externalParentRunId !== undefined) record.externalParentRunId = run.externalParentRunId;
   if (end.status === "error") record.error = toRunError(end.error, limits.maxStringLength);
   if (run.events) {
-    record.events = run.events.map((event): RecordEvent => ({ name: event.name, data: sanitize(event.data, limits), time: event.time }));
+    const events = run.events.map((event): RecordEvent => ({ name: event.name, data: sanitize(event.data, limits), time: event.time }));
+    if (run.eventsDropped > 0) {
+      events.push({ name: "…", data: `[${run.eventsDropped} more events not recorded]`, time: events.at(-1)?.time ?? run.startTime });
+    }
+    record.events = events;
   }
   return deepFreeze(record);
 }

@@ -27,6 +27,9 @@ export interface RawTimed {
   readonly data: unknown;
 }
 
+/** Most custom events kept for one run (a run may dispatch one per streamed chunk). */
+export const MAX_EVENTS_PER_RUN = 1000;
+
 export interface OpenRun {
   readonly runId: string;
   readonly parentRunId: string | undefined;
@@ -45,7 +48,9 @@ export interface OpenRun {
   readonly start: RunStart;
   chunkCount: number;
   firstTokenMono: number | undefined;
+  /** At most {@link MAX_EVENTS_PER_RUN}; later ones are only counted in `eventsDropped`. */
   events: RawTimed[] | undefined;
+  eventsDropped: number;
   agentActions: RawTimed[] | undefined;
   agentFinish: unknown;
 }

@@ -186,7 +186,7 @@ export interface RunRecord {
   /** The run's LangChain metadata (inherited config metadata included), sanitized. */
   readonly metadata: JsonObject;
   readonly payload: RunPayload;
-  /** Custom events dispatched during the run. */
+  /** Custom events dispatched during the run: the first 1000, then one `…` entry counting the rest. */
   readonly events?: readonly RecordEvent[];
   /** Nesting depth in this handler's view (0 for a root). */
   readonly depth: number;

@@ -22,6 +22,7 @@
  */
 import type { RunRecord, RunType } from "./run-record.ts";
 import type { OpenRun, RunEnd, RunStart } from "./open-run.ts";
+import { MAX_EVENTS_PER_RUN } from "./open-run.ts";
 import { buildRecord } from "./build-record.ts";
 import { readField } from "./read-field.ts";
 import { RunEvictedError } from "./run-evicted-error.ts";
@@ -161,6 +162,7 @@ export class RunTracker {
       chunkCount: 0,
       firstTokenMono: undefined,
       events: undefined,
+      eventsDropped: 0,
       agentActions: undefined,
       agentFinish: undefined,
     });
@@ -177,11 +179,16 @@ export class RunTracker {
     if (run.firstTokenMono === undefined && hasOutput(token, chunk)) run.firstTokenMono = this.#clock.now();
   }
 
-  /** A custom event, recorded on the run it names. */
+  /** A custom event, recorded on the run it names (the first {@link MAX_EVENTS_PER_RUN}; the rest are counted). */
   event(runId: unknown, name: unknown, data: unknown): void {
     const run = this.#get(runId);
     if (!run) return;
-    (run.events ??= []).push({ name: typeof name === "string" ? name.slice(0, 256) : "", data, time: this.#epochNow() });
+    const events = (run.events ??= []);
+    if (events.length >= MAX_EVENTS_PER_RUN) {
+      run.eventsDropped += 1;
+      return;
+    }
+    events.push({ name: typeof name === "string" ? name.slice(0, 256) : "", data, time: this.#epochNow() });
   }
 
   /** A legacy `AgentExecutor` action, recorded on its chain run. */

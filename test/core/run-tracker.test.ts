@@ -101,6 +101,17 @@ describe("RunTracker", () => {
     });
   });
 
+  it("keeps at most 1000 custom events per run and says how many more there were", () => {
+    const { records, tracker } = setup();
+    tracker.start(chain("chatty"));
+    for (let i = 0; i < 1_500; i++) tracker.event("chatty", "progress", { i });
+    tracker.end("chatty", {});
+    const events = records[0]!.events!;
+    expect(events).toHaveLength(1_001);
+    expect(events[999]).toMatchObject({ name: "progress", data: { i: 999 } });
+    expect(events[1_000]).toMatchObject({ name: "…", data: "[500 more events not recorded]" });
+  });
+
   it("keeps nothing after a run ends, however many ran", () => {
     const { tracker } = setup();
     for (let i = 0; i < 5_000; i++) {
