@@ -74,7 +74,7 @@ function overheadJobs(quick: boolean): OverheadJob[] {
   return [
     { workload: "invoke", n: 5000, warmup: 500 },
     { workload: "chain", n: 2000, warmup: 200 },
-    { workload: "agent", n: 200, warmup: 20 },
+    { workload: "agent", n: 100, warmup: 10 },
   ];
 }
 
