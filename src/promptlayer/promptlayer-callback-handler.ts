@@ -135,7 +135,8 @@ export class PromptLayerCallbackHandler extends ExportingCallbackHandler<PromptL
    * Settles tracking requests in flight first — one waiting for a retry makes its last attempt at
    * once, while the sockets are still open — then sends what is queued (tracking started by
    * `pl_id_callback` meanwhile gets one attempt) and closes the sockets. Tracking requested after
-   * that is not sent: it resolves `false`, reported to `onError`. Idempotent; never rejects.
+   * that is not sent: it resolves `false` at once, reported to `onError` (`ERR_LLMOPS_SHUTDOWN`).
+   * Idempotent; never rejects.
    */
   override async shutdown(): Promise<void> {
     this.#closing.abort();

@@ -318,4 +318,16 @@ describe("tracking requests and the handler's lifetime", () => {
       expect(errors).toEqual([]);
     }
   });
+
+  it("tracking after shutdown() is not sent: it resolves false at once, reported as ERR_LLMOPS_SHUTDOWN", async () => {
+    const pl_ = makeHandler({ initialRetryDelayMs: 1000, maxRetryDelayMs: 30_000 });
+    const id = await loggedRequestId(pl_);
+    await pl_.shutdown();
+    const started = performance.now();
+    expect(await pl_.trackMetadata(id, { foo: "bar" })).toBe(false);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(errors).toMatchObject([{ code: "ERR_LLMOPS_SHUTDOWN", endpoint: "/rest/track-metadata", attempts: 1 }]);
+    await expect(pl_.getPromptTemplate("example")).rejects.toMatchObject({ code: "ERR_LLMOPS_SHUTDOWN" });
+    expect(pl.requestsTo("/rest/track-metadata")).toHaveLength(0);
+  });
 });
