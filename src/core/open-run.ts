@@ -39,6 +39,8 @@ export interface OpenRun {
   readonly depth: number;
   readonly runType: RunType;
   readonly name: string;
+  /** Epoch ms of monotonic 0, anchored to the wall clock when the trace's root started. */
+  readonly epochOffset: number;
   /** Epoch ms. */
   readonly startTime: number;
   /** Monotonic ms (`performance.now()` scale). */

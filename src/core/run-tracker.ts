@@ -16,9 +16,14 @@
  *
  * ## Time
  * Durations use the monotonic clock (`performance.now()`); `startTime`/`endTime` are epoch ms
- * derived from it (`performance.timeOrigin + now`). Time to first token is measured to the first
- * streamed chunk that carries text or a tool-call delta: the opening role-only chunk and the
- * closing usage-only chunk (both `""`) do not count, since no output has arrived yet.
+ * derived from it through an anchor taken from the wall clock (`Date.now() - performance.now()`)
+ * when a trace's root run starts, and shared by its runs (OpenTelemetry's anchored clock). A fixed
+ * `performance.timeOrigin` would drift from the wall clock in a long-lived process, and lag it by
+ * hours in a serverless instance that was frozen between invocations.
+ *
+ * Time to first token is measured to the first streamed chunk that carries text or a tool-call
+ * delta: the opening role-only chunk and the closing usage-only chunk (both `""`) do not count,
+ * since no output has arrived yet.
  */
 import type { RunRecord, RunType } from "./run-record.ts";
 import type { OpenRun, RunEnd, RunStart } from "./open-run.ts";
@@ -46,7 +51,7 @@ export interface TrackerStats {
   readonly evicted: number;
 }
 
-/** A monotonic clock in milliseconds and the epoch time of its zero. */
+/** A monotonic clock in milliseconds and the epoch time of its zero (read when a root run starts). */
 export interface TrackerClock {
   now(): number;
   readonly timeOrigin: number;
@@ -79,11 +84,11 @@ export interface RunStartEvent {
 
 const TIMER_MAX_MS = 2_147_483_647;
 
-/** `performance`, looked up at each call (test clocks replace the global). */
+/** `performance`, looked up at each call (test clocks replace the global), anchored to the wall clock. */
 const PERFORMANCE_CLOCK: TrackerClock = {
   now: () => performance.now(),
   get timeOrigin() {
-    return performance.timeOrigin;
+    return Date.now() - performance.now();
   },
 };
 
@@ -144,6 +149,7 @@ export class RunTracker {
     const externalParentRunId = parent === undefined ? langchainParent : undefined;
     const traceId =
       userTraceId(event.metadata) ?? this.#options.traceId ?? parent?.traceId ?? externalParentRunId ?? runId;
+    const epochOffset = parent?.epochOffset ?? this.#clock.timeOrigin;
 
     this.#open.set(runId, {
       runId,
@@ -154,7 +160,8 @@ export class RunTracker {
       depth: parent === undefined ? 0 : parent.depth + 1,
       runType: event.runType,
       name: event.name,
-      startTime: this.#clock.timeOrigin + now,
+      epochOffset,
+      startTime: epochOffset + now,
       startMono: now,
       tags: event.tags,
       metadata: event.metadata,
@@ -188,14 +195,14 @@ export class RunTracker {
       run.eventsDropped += 1;
       return;
     }
-    events.push({ name: typeof name === "string" ? name.slice(0, 256) : "", data, time: this.#epochNow() });
+    events.push({ name: typeof name === "string" ? name.slice(0, 256) : "", data, time: run.epochOffset + this.#clock.now() });
   }
 
   /** A legacy `AgentExecutor` action, recorded on its chain run. */
   agentAction(runId: unknown, action: unknown): void {
     const run = this.#get(runId);
     if (!run) return;
-    (run.agentActions ??= []).push({ name: "agent_action", data: action, time: this.#epochNow() });
+    (run.agentActions ??= []).push({ name: "agent_action", data: action, time: run.epochOffset + this.#clock.now() });
   }
 
   /** A legacy `AgentExecutor` finish, recorded on its chain run. */
@@ -238,10 +245,6 @@ export class RunTracker {
   dispose(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-  }
-
-  #epochNow(): number {
-    return this.#clock.timeOrigin + this.#clock.now();
   }
 
   #get(runId: unknown): OpenRun | undefined {

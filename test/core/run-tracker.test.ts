@@ -45,6 +45,26 @@ describe("RunTracker", () => {
     });
   });
 
+  it("anchors a trace's epoch times to the wall clock at its root's start (a monotonic clock that stood still, as in a frozen serverless instance, does not shift them)", () => {
+    const { records, tracker } = setup({ clock: undefined });
+    const wallAhead = Math.round(performance.timeOrigin + performance.now()) + 3_600_000;
+    const now = vi.spyOn(Date, "now").mockReturnValue(wallAhead);
+    tracker.start(chain("root"));
+    now.mockReturnValue(wallAhead + 50_000); // the wall clock steps: the running trace keeps its anchor
+    tracker.start(chain("child", "root"));
+    tracker.event("child", "step", {});
+    tracker.end("child", {});
+    tracker.end("root", {});
+    now.mockRestore();
+    const [child, root] = records;
+    expect(Math.abs(root!.startTime - wallAhead)).toBeLessThan(50);
+    expect(child!.startTime).toBeGreaterThanOrEqual(root!.startTime);
+    expect(child!.startTime - root!.startTime).toBeLessThan(50);
+    expect(child!.events![0]!.time).toBeGreaterThanOrEqual(child!.startTime);
+    expect(child!.events![0]!.time).toBeLessThanOrEqual(child!.endTime);
+    expect(root!.endTime - root!.startTime).toBeCloseTo(root!.durationMs, 2);
+  });
+
   it("links children to parents it saw, and assigns trace ids in the documented order", () => {
     const { records, tracker } = setup();
     tracker.start(chain("root"));
