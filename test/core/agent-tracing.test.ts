@@ -153,7 +153,10 @@ describe("the seed agent with the handler on the model constructor only", () => 
       expect(record.rootRunId).toBe(record.runId);
     }
     // No parent seen, no parent reported: each call's trace is its own run id.
-    expect(handler.records.map((record) => record.traceId)).toEqual(handler.records.map((record) => record.externalParentRunId ?? record.runId));
+    for (const record of handler.records) {
+      expect(record.externalParentRunId).toBeUndefined();
+      expect(record.traceId).toBe(record.runId);
+    }
     expect(new Set(handler.records.map((record) => record.traceId)).size).toBe(SEED_MODEL_CALLS);
     expect(handler.records.map((record) => model(record).usage?.promptTokens)).toEqual(SEED_USAGE.map((usage) => usage.prompt_tokens));
   });
