@@ -3,6 +3,7 @@ import type { ExportOptions } from "../export/export-options.ts";
 import { HttpBatchSender } from "../export/http-batch-sender.ts";
 import type { HttpTransport } from "../export/http-transport.ts";
 import type { PortkeyLog } from "./portkey-log.ts";
+import { repairTruncatedLog } from "./repair-truncated-log.ts";
 
 /** The path of Portkey's log endpoint under `baseURL`. */
 export const PORTKEY_LOGS_PATH = "/logs";
@@ -28,8 +29,14 @@ export function createPortkeyTransport(connection: PortkeyConnection, options?: 
 /**
  * Sends a batch of logs as one JSON array to `POST {baseURL}/logs` (the batch form of the endpoint).
  * The array is serialized here with `JSON.stringify`, not by Portkey's Node SDK, whose serializer
- * turns an array into `{"0":…,"1":…}`.
+ * turns an array into `{"0":…,"1":…}`. A log the exporter cut to fit `maxBatchBytes` is first made
+ * acceptable again ({@link repairTruncatedLog}): Portkey would refuse the whole batch for it.
  */
 export function createPortkeyLogSender(transport: HttpTransport): HttpBatchSender<PortkeyLog> {
-  return new HttpBatchSender<PortkeyLog>({ transport, path: PORTKEY_LOGS_PATH, successStatuses: LOGS_SUCCESS_STATUSES });
+  return new HttpBatchSender<PortkeyLog>({
+    transport,
+    path: PORTKEY_LOGS_PATH,
+    successStatuses: LOGS_SUCCESS_STATUSES,
+    toBody: (batch) => batch.map(repairTruncatedLog),
+  });
 }

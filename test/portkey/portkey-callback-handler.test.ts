@@ -3,6 +3,7 @@ import { ConfigError, ValidationError } from "langchain-llmops";
 import type { ExportError } from "langchain-llmops";
 import { PortkeyCallbackHandler } from "../../src/portkey/portkey-callback-handler.ts";
 import { ChatOpenAI } from "@langchain/openai";
+import { RunnableLambda } from "@langchain/core/runnables";
 import { createAgent } from "langchain";
 import { PORTKEY_GATEWAY_URL, createPortkeyHeaders } from "../../src/portkey/portkey-headers.ts";
 import type { PortkeyLog } from "../../src/portkey/portkey-log.ts";
@@ -410,6 +411,23 @@ describe("PortkeyCallbackHandler delivery", () => {
     expect(requests[1]!.headers["idempotency-key"]).toBe(requests[0]!.headers["idempotency-key"]);
     expect(new Set(portkey.logs.map((log) => log.span_id)).size).toBe(portkey.logs.length);
     expect(portkey.logs.filter(isModel)).toHaveLength(SEED_MODEL_CALLS);
+  });
+
+  it("delivers a log cut down to fit maxBatchBytes, and the batch it travels in", async () => {
+    const handler = createHandler({ maxBatchBytes: 64 * 1024, flushIntervalMs: 60_000 });
+    // Too big for a batch, yet no single string worth shortening: the exporter replaces the inputs whole.
+    const inputs = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i}`, Array.from({ length: 20 }, (_, j) => `v${j}`.padEnd(120, "x"))]));
+    const wide = RunnableLambda.from((input: Record<string, unknown>) => ({ keys: Object.keys(input).length })).withConfig({ runName: "wide-input" });
+    await wide.invoke(inputs, { callbacks: [handler] });
+    await createTestChatModel({ baseURL: openai.baseURL }).invoke("hi", { callbacks: [handler] });
+    await handler.flush();
+    expect(portkey.requestsTo("/v1/logs").map((request) => request.status)).toEqual([200]);
+    expect(portkey.logs.map((log) => log.span_name).sort()).toEqual(["ChatOpenAI", "wide-input"]);
+    const log = portkey.logs.find((entry) => entry.span_name === "wide-input")!;
+    expect(log.request.body).toEqual({ truncated: expect.stringContaining("truncated by langchain-llmops") });
+    expect(log.response.body).toEqual({ keys: 60 });
+    expect(log.metadata).toMatchObject({ spanId: log.span_id, traceId: log.trace_id });
+    expect(handler.stats().export).toMatchObject({ truncated: 1, sent: 2, failed: 0 });
   });
 
   it("sends gzip-compressed batches when asked", async () => {

@@ -6,6 +6,7 @@ import { createPortkeyLogSender, createPortkeyTransport } from "../../src/portke
 import { sendPortkeyFeedback, toFeedbackBody } from "../../src/portkey/portkey-feedback.ts";
 import { toPortkeyLog } from "../../src/portkey/to-portkey-log.ts";
 import type { HttpTransport } from "../../src/export/http-transport.ts";
+import type { PortkeyLog } from "../../src/portkey/portkey-log.ts";
 import { chainRecord, chatRecord, toolRecord } from "./run-records.ts";
 
 const API_KEY = "pk-test-wire";
@@ -64,6 +65,34 @@ describe("the log sender", () => {
     expect(refused.error.status).toBe(401);
     expect(refused.error.bodyExcerpt).toContain("Invalid API Key");
     expect(server.logs).toHaveLength(0);
+  });
+});
+
+describe("a log the exporter cut to fit", () => {
+  it("is sent in a shape Portkey accepts, whichever objects were replaced by markers", async () => {
+    const marker = "[truncated by langchain-llmops: 2000000 bytes removed]";
+    const [chain, tool, chat] = logs();
+    const cut = [
+      { ...chain!, request: { ...chain!.request, body: marker } },
+      { ...tool!, request: marker, metadata: marker },
+      { ...chat!, response: marker },
+    ] as unknown as PortkeyLog[];
+    const outcome = await createPortkeyLogSender(transport).send(cut, context());
+    expect(outcome.status).toBe("success");
+    const [first, second, third] = server.logs;
+    expect(first!.request).toMatchObject({ url: chain!.request.url, provider: "langchain", body: { truncated: marker } });
+    expect(first!.metadata).toEqual(chain!.metadata);
+    expect(second!.request).toEqual({ url: "langchain://truncated/multiply", method: "POST", provider: "langchain", headers: {}, body: { truncated: marker } });
+    expect(second!.metadata).toEqual({
+      _source: "langchain-llmops",
+      traceId: tool!.trace_id,
+      spanId: tool!.span_id,
+      spanName: "multiply",
+      parentSpanId: tool!.parent_span_id,
+    });
+    expect(third!.request).toEqual(chat!.request);
+    expect(third!.response).toMatchObject({ body: { truncated: marker }, headers: {} });
+    expect(third!.span_id).toBe(chat!.span_id);
   });
 });
 
