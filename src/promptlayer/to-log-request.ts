@@ -31,7 +31,10 @@ function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-function toBlock(part: ContentPart): ContentBlock {
+function toBlock(value: ContentPart | string): ContentBlock {
+  // Where the exporter cut parts to fit `maxBatchBytes`, a marker string stands in their place.
+  if (typeof value === "string") return { type: "text", text: value };
+  const part = value;
   if (part.type === "text" && typeof part.text === "string") return { type: "text", text: part.text };
   if (part.type === "image_url") {
     const image = part.image_url;
@@ -48,7 +51,7 @@ function toBlock(part: ContentPart): ContentBlock {
 /** Message content as blocks: PromptLayer rejects a plain string, and an empty text is no block. */
 export function toContentBlocks(content: string | readonly ContentPart[]): ContentBlock[] {
   if (typeof content === "string") return content === "" ? [] : [{ type: "text", text: content }];
-  return content.map(toBlock);
+  return (content as readonly (ContentPart | string)[]).map(toBlock);
 }
 
 function toToolCall(call: { readonly id?: string; readonly name: string; readonly args: JsonValue }): BlueprintToolCall {
@@ -68,6 +71,16 @@ export function toBlueprintMessage(message: RecordMessage): BlueprintMessage {
   return out;
 }
 
+/**
+ * Blueprint messages of a list. Where the exporter cut messages to fit `maxBatchBytes`, a marker
+ * string stands in their place: it is kept as a text message, so the request is still logged.
+ */
+function toBlueprintMessages(messages: readonly RecordMessage[], markerRole: BlueprintMessage["role"]): BlueprintMessage[] {
+  return (messages as readonly (RecordMessage | string)[]).map((message) =>
+    typeof message === "string" ? { role: markerRole, content: [{ type: "text", text: message }] } : toBlueprintMessage(message),
+  );
+}
+
 function isCompletion(record: RunRecord, payload: ModelPayload): boolean {
   return record.runType === "llm" || (payload.inputMessages.length === 0 && payload.prompts !== undefined);
 }
@@ -81,8 +94,8 @@ function blueprints(record: RunRecord, payload: ModelPayload): { input: PromptBl
     };
   }
   return {
-    input: { type: "chat", messages: payload.inputMessages.map(toBlueprintMessage) },
-    output: { type: "chat", messages: payload.outputMessages.map(toBlueprintMessage) },
+    input: { type: "chat", messages: toBlueprintMessages(payload.inputMessages, "user") },
+    output: { type: "chat", messages: toBlueprintMessages(payload.outputMessages, "assistant") },
   };
 }
 

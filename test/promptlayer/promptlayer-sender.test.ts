@@ -159,6 +159,41 @@ describe("PromptLayerSender with oversized runs", () => {
 });
 
 describe("PromptLayerSender with a run cut down to its ids", () => {
+  it("keeps the request log when the exporter cut the tail of the messages or of a message's parts", async () => {
+    const received: number[] = [];
+    const { exporter } = setup((id) => void received.push(id));
+    const itemsMarker = "[truncated by langchain-llmops: 412 items removed]";
+    const partsMarker = "[truncated by langchain-llmops: 300 items removed]";
+    const cut = {
+      ...modelRecord(),
+      payload: {
+        ...modelPayload(),
+        inputMessages: [{ role: "user", content: [{ type: "text", text: "part 1" }, partsMarker] }, itemsMarker],
+        outputMessages: [{ role: "assistant", content: "ok" }, itemsMarker],
+      },
+    };
+    exporter.enqueue({ record: cut as never });
+    exporter.enqueue({ record: toolRecord() });
+    await exporter.flush();
+    const [request] = server.requestsTo("/spans-bulk");
+    expect(request!.status).toBe(201);
+    expect(server.spans).toHaveLength(2);
+    expect(server.requestLogs).toHaveLength(1);
+    expect(server.requestLogs[0]!.body).toMatchObject({
+      input: {
+        type: "chat",
+        messages: [
+          { role: "user", content: [{ type: "text", text: "part 1" }, { type: "text", text: partsMarker }] },
+          { role: "user", content: [{ type: "text", text: itemsMarker }] },
+        ],
+      },
+      output: { type: "chat", messages: [{ role: "assistant" }, { role: "assistant", content: [{ type: "text", text: itemsMarker }] }] },
+    });
+    expect(received).toEqual([server.requestLogs[0]!.id]);
+    expect(errors).toEqual([]);
+    await exporter.shutdown();
+  });
+
   it("sends a bare span when the exporter replaced a run's messages by a marker", async () => {
     const { exporter } = setup();
     const cut = { ...modelRecord(), payload: { ...modelPayload(), inputMessages: "[truncated by langchain-llmops: 3000000 bytes removed]" } };
