@@ -16,6 +16,12 @@ function normalizeKey(key: string): string {
   return key.toLowerCase().replace(/[-_\s.]/g, "");
 }
 
+// Every sanitized object asks about every key, and the same few (role, content, messages, …) recur
+// in every record: the answers are cached (bounded), instead of normalizing each key each time.
+const MAX_CACHED_KEYS = 1024;
+const MAX_CACHED_KEY_LENGTH = 64;
+const secretKeys = new Map<string, boolean>();
+
 /**
  * True for keys whose values are credentials: `apiKey`, `api_key`, `x-portkey-api-key`,
  * `Authorization`, `access_token`, `token`, `client_secret`, `password`, `defaultHeaders`, ….
@@ -23,6 +29,17 @@ function normalizeKey(key: string): string {
  * (a key is a token credential only when it ends in the singular `token`).
  */
 export function isSecretKey(key: string): boolean {
+  if (key.length > MAX_CACHED_KEY_LENGTH) return classifyKey(key);
+  let secret = secretKeys.get(key);
+  if (secret === undefined) {
+    secret = classifyKey(key);
+    if (secretKeys.size >= MAX_CACHED_KEYS) secretKeys.clear();
+    secretKeys.set(key, secret);
+  }
+  return secret;
+}
+
+function classifyKey(key: string): boolean {
   const normalized = normalizeKey(key);
   if (CARRIER_KEYS.has(normalized)) return true;
   if (normalized.endsWith("token")) return true;
@@ -32,7 +49,8 @@ export function isSecretKey(key: string): boolean {
 
 /** True for the `configuration` key of a model's kwargs (kept only as a sanitized `baseURL`). */
 export function isConfigurationKey(key: string): boolean {
-  return normalizeKey(key) === "configuration" || normalizeKey(key) === "clientconfig";
+  const normalized = normalizeKey(key);
+  return normalized === "configuration" || normalized === "clientconfig";
 }
 
 /**

@@ -104,7 +104,7 @@ function walkObject(value: object, walk: Walk, depth: number): Walked {
         out[key] = "[Unreadable]";
         continue;
       }
-      if (isConfigurationKey(key) && typeof child === "object" && child !== null) {
+      if (typeof child === "object" && child !== null && isConfigurationKey(key)) {
         const baseURL = redactUrl((child as Record<string, unknown>).baseURL);
         out[key] = baseURL === undefined ? {} : { baseURL };
         continue;
