@@ -147,6 +147,17 @@ export class PromptLayerSender implements ClosableBatchSender<PromptLayerItem> {
       const requestId = result.kind === "response" ? readLogRequestId(result.body) : undefined;
       this.#remember(spanId, requestId ?? -1);
       if (requestId !== undefined) await this.#invoke(requestId, context.signal);
+      else if (result.kind === "response") {
+        // Logged, but without an id pl_id_callback never hears of it: say why, as for /spans-bulk.
+        this.#options.onError(
+          new ExportError("ERR_LLMOPS_HTTP", `${LOG_REQUEST}: accepted, but the answer has no readable request id`, {
+            status: result.status,
+            bodyExcerpt: result.body.slice(0, 1024),
+            itemCount: 1,
+            endpoint: LOG_REQUEST,
+          }),
+        );
+      }
     }
     const refused = spans.flatMap((span) => {
       const settled = this.#settled.get(span.context.span_id);

@@ -212,6 +212,22 @@ describe("PromptLayerSender with a run cut down to its ids", () => {
 });
 
 describe("PromptLayerSender fallback to /log-request", () => {
+  it("reports a logged request whose answer has no readable id (pl_id_callback cannot be called for it)", async () => {
+    await server.close();
+    server = await startPromptLayerServer({ spansBulk: false });
+    const received: number[] = [];
+    const { exporter } = setup((id) => void received.push(id));
+    server.fail("/log-request", { status: 201, body: { success: true } });
+    for (const item of items(2)) exporter.enqueue(item);
+    await exporter.flush();
+    expect(server.requestsTo("/log-request").map((r) => r.status)).toEqual([201, 201]);
+    expect(received).toEqual([server.requestLogs[0]!.id]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: "ERR_LLMOPS_HTTP", status: 201, endpoint: "/log-request", bodyExcerpt: '{"success":true}' });
+    expect(errors[0]!.message).toContain("no readable request id");
+    await exporter.shutdown();
+  });
+
   it("on 404 from /spans-bulk, logs each LLM run with /log-request, and stays there", async () => {
     await server.close();
     server = await startPromptLayerServer({ spansBulk: false, logRequestIdField: "request_id" });
