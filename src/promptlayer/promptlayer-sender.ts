@@ -65,10 +65,13 @@ export class PromptLayerSender implements ClosableBatchSender<PromptLayerItem> {
         signal: context.signal,
       });
       if (result.kind === "response" && result.status === 404) {
-        this.#spansBulk = false;
-        this.#options.logger.warn(
-          `PromptLayer: ${SPANS_BULK} answered 404 (an older deployment); logging each LLM run with ${LOG_REQUEST} from now on`,
-        );
+        // Batches sent concurrently may all meet the 404: switch (and warn) once.
+        if (this.#spansBulk) {
+          this.#spansBulk = false;
+          this.#options.logger.warn(
+            `PromptLayer: ${SPANS_BULK} answered 404 (an older deployment); logging each LLM run with ${LOG_REQUEST} from now on`,
+          );
+        }
       } else {
         const outcome = toPromptLayerOutcome(result, { endpoint: SPANS_BULK, itemCount: spans.length, attempt: context.attempt });
         if (outcome.status === "success" && result.kind === "response") await this.#callBack(spans, result.status, result.body, context.signal);

@@ -212,6 +212,19 @@ describe("PromptLayerSender with a run cut down to its ids", () => {
 });
 
 describe("PromptLayerSender fallback to /log-request", () => {
+  it("switches and warns once when batches in flight together all meet the 404", async () => {
+    await server.close();
+    server = await startPromptLayerServer({ spansBulk: false });
+    const received: number[] = [];
+    const { sender } = setup((id) => void received.push(id));
+    const context = (key: string) => ({ idempotencyKey: key, attempt: 1, signal: new AbortController().signal });
+    const outcomes = await Promise.all([sender.send(items(1), context("a")), sender.send(items(1), context("b"))]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["success", "success"]);
+    expect(server.requestsTo("/spans-bulk").map((r) => r.status)).toEqual([404, 404]);
+    expect(warnings).toHaveLength(1);
+    expect(received).toHaveLength(2);
+  });
+
   it("reports a logged request whose answer has no readable id (pl_id_callback cannot be called for it)", async () => {
     await server.close();
     server = await startPromptLayerServer({ spansBulk: false });
