@@ -1,4 +1,4 @@
-import { estimateJsonBytes } from "./estimate-size.ts";
+import { estimateJsonBytes, jsonBytes } from "./estimate-size.ts";
 
 /** Appended to a shortened string; says how much was cut so nobody mistakes it for the full text. */
 export function truncationMarker(removedChars: number, originalChars: number): string {
@@ -37,8 +37,29 @@ interface StringLeaf {
  * is replaced by a {@link containerMarker}. Top-level scalars
  * (ids, names, timestamps) are kept, so the truncated record still says which run it was. Never throws
  * for plain JSON input; a record that cannot be made to fit is returned as small as it got.
+ *
+ * `sizeOf` may not count JSON's escapes (the default does not): text full of quotes or newlines
+ * takes up to twice its length on the wire, control characters six times. So the result is checked
+ * with {@link jsonBytes}, and shortened again towards a target scaled by how far off it was.
  */
 export function truncateToFit<T>(item: T, maxBytes: number, sizeOf: (value: T) => number = estimateJsonBytes): T {
+  let target = maxBytes;
+  let result = shrink(item, target, sizeOf);
+  for (let round = 0; round < MAX_RESHRINKS; round++) {
+    const exact = jsonBytes(result);
+    if (exact <= maxBytes) return result;
+    target = Math.floor(target * (maxBytes / exact) * 0.98);
+    if (target < 1) break;
+    result = shrink(item, target, sizeOf);
+  }
+  return result;
+}
+
+/** Most extra rounds when the escapes made the first result too big (each round re-measures). */
+const MAX_RESHRINKS = 4;
+
+/** {@link truncateToFit} against `sizeOf` alone. */
+function shrink<T>(item: T, maxBytes: number, sizeOf: (value: T) => number): T {
   let size = sizeOf(item);
   if (size <= maxBytes) return item;
   if (typeof item === "string") return shortenString(item, Math.max(0, item.length - (size - maxBytes) * 2)) as T;

@@ -2,7 +2,7 @@ import "./fail-on-unhandled.ts";
 import { describe, expect, it } from "vitest";
 import { ConfigError, ExportError } from "../../src/errors.ts";
 import { backoffDelayMs } from "../../src/export/backoff.ts";
-import { estimateJsonBytes } from "../../src/export/estimate-size.ts";
+import { estimateJsonBytes, jsonBytes } from "../../src/export/estimate-size.ts";
 import { resolveExportOptions } from "../../src/export/export-options.ts";
 import type { HttpResult } from "../../src/export/http-transport.ts";
 import { parseRetryAfterMs } from "../../src/export/retry-after.ts";
@@ -101,6 +101,15 @@ describe("estimateJsonBytes", () => {
     }
   });
 
+  it("jsonBytes counts JSON's escapes: exact for quotes, backslashes, newlines, control characters and non-ASCII", () => {
+    const samples: unknown[] = [
+      { 'k"ey': 'q"uote \\ back\nnl\ttab\u0001ctl\u001f', list: [1, "x\r\f\b"], u: "héllo ✓ 😀" },
+      '"'.repeat(1000),
+      { plain: "text", n: 1.5, ok: false, none: null },
+    ];
+    for (const sample of samples) expect(jsonBytes(sample)).toBe(Buffer.byteLength(JSON.stringify(sample), "utf8"));
+  });
+
   it("stops early above the limit and survives cycles", () => {
     const huge = { text: "x".repeat(1_000_000), more: "y".repeat(1_000_000) };
     expect(estimateJsonBytes(huge, 10)).toBeGreaterThan(10);
@@ -127,6 +136,20 @@ describe("truncateToFit", () => {
     expect(out.input).toMatch(/…\[truncated by langchain-llmops: \d+ of 300000 chars removed\]$/);
     expect(out.output.startsWith("o".repeat(1000))).toBe(true);
     expect(record.input).toHaveLength(300_000); // the caller's object is untouched
+  });
+
+  it.each([
+    ["quotes", '"'],
+    ["newlines", "\n"],
+    ["control characters", "\u0001"],
+    ["code", 'const x = {"a": 1};\n'],
+  ])("fits the real JSON length of text full of %s (escaped on the wire), without cutting far more than needed", (_kind, unit) => {
+    const out = truncateToFit({ id: "esc", text: unit.repeat(Math.ceil(300_000 / unit.length)) }, 16 * 1024);
+    const bytes = Buffer.byteLength(JSON.stringify(out), "utf8");
+    expect(bytes).toBeLessThanOrEqual(16 * 1024);
+    expect(bytes).toBeGreaterThan(0.9 * 16 * 1024);
+    expect(out.id).toBe("esc");
+    expect(out.text).toMatch(/…\[truncated by langchain-llmops: \d+ of \d+ chars removed\]$/);
   });
 
   it("never splits a surrogate pair", () => {
