@@ -16,6 +16,8 @@ import { RunTracker } from "./run-tracker.ts";
 import type { TrackerStats } from "./run-tracker.ts";
 import type { HidePredicate, ResolvedTracingOptions, TracingOptions } from "./tracing-options.ts";
 import { resolveTracingOptions } from "./tracing-options.ts";
+import { sanitize } from "./sanitize.ts";
+import type { SanitizeLimits } from "./sanitize.ts";
 
 /** Counters of a tracing handler: the tracker's plus what happened after a record was built. */
 export interface TracingStats extends TrackerStats {
@@ -71,6 +73,8 @@ export abstract class TracingCallbackHandler extends BaseCallbackHandler {
   readonly name: string;
   readonly #options: ResolvedTracingOptions;
   readonly #tracker: RunTracker;
+  /** Bounds for a record `mask` changed: the record's own, with room for the record's nesting. */
+  readonly #maskedLimits: SanitizeLimits;
   #recordsDelivered = 0;
   #recordsMasked = 0;
   #recordsDropped = 0;
@@ -84,6 +88,7 @@ export abstract class TracingCallbackHandler extends BaseCallbackHandler {
     const name: unknown = options.name;
     this.name = typeof name === "string" && name !== "" ? name : "langchain_llmops";
     this.#options = resolveTracingOptions(options);
+    this.#maskedLimits = { maxStringLength: this.#options.maxStringLength, maxDepth: 32, maxNodes: 200_000 };
     this.#tracker = new RunTracker({
       traceId: this.#options.traceId,
       maxStringLength: this.#options.maxStringLength,
@@ -335,8 +340,14 @@ export abstract class TracingCallbackHandler extends BaseCallbackHandler {
         const unmasked: RunRecord = record;
         const masked: unknown = mask(unmasked);
         if (masked !== undefined && !isRecord(masked)) throw new TypeError(`mask returned ${typeof masked}, expected a record or undefined`);
-        if (masked !== undefined && (masked as unknown) !== unmasked) this.#recordsMasked += 1;
-        record = masked === undefined ? undefined : deepFreeze(masked as unknown as RunRecord);
+        if (masked === undefined) {
+          record = undefined;
+        } else if (masked !== (unmasked as unknown)) {
+          this.#recordsMasked += 1;
+          // A changed record is the user's object: copied to plain JSON (a BigInt or a cycle would make
+          // the whole batch fail to serialize) and frozen as a copy (never the user's own objects).
+          record = deepFreeze(sanitize(masked, this.#maskedLimits) as unknown as RunRecord);
+        }
       } catch (error) {
         this.#maskErrors += 1;
         this.#report(new CallbackError("mask", error));

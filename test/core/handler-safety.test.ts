@@ -177,6 +177,23 @@ describe("hide and mask hooks", () => {
     expect(errors[0]).toMatchObject({ code: "ERR_LLMOPS_CALLBACK", callback: "mask", message: "mask failed: mask bug" });
   });
 
+  it("a record mask changed is copied to plain JSON: a BigInt or cycle cannot break the batch, the user's objects are not frozen", async () => {
+    const shared = { region: "eu", counters: [1, 2] };
+    const loop: Record<string, unknown> = { name: "loop" };
+    loop.self = loop;
+    const handler = new RecordingHandler({
+      mask: (record): RunRecord => ({ ...record, metadata: { ...record.metadata, shared, loop, big: 2n ** 70n } as never }),
+    });
+    await RunnableLambda.from((x: number) => x).withConfig({ runName: "masked" }).invoke(1, { callbacks: [handler] });
+    const record = handler.byName("masked");
+    expect(record.metadata).toMatchObject({ shared: { region: "eu", counters: [1, 2] }, loop: { name: "loop", self: "[Circular]" }, big: "1180591620717411303424" });
+    expect(JSON.parse(JSON.stringify(record))).toEqual(record);
+    expect(Object.isFrozen(record.metadata)).toBe(true);
+    expect(Object.isFrozen(shared)).toBe(false);
+    shared.counters.push(3); // the user's object stays theirs
+    expect(handler.trackerStats()).toMatchObject({ recordsMasked: 1, recordsDelivered: 1, maskErrors: 0 });
+  });
+
   it("by default warns once per minute on console, not once per failure", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
     class Quiet extends TracingCallbackHandler {
