@@ -218,6 +218,31 @@ describe("other run types", () => {
     expect(qa.events![0]!.time).toBeLessThanOrEqual(qa.endTime);
   });
 
+  it("records legacy AgentExecutor steps (handleAgentAction/handleAgentEnd) on the agent's chain run", () => {
+    // @langchain/classic is not installed: the events are sent in the shapes AgentExecutor passes.
+    const handler = new RecordingHandler();
+    handler.handleChainStart({ id: ["langchain", "agents", "AgentExecutor"] }, { input: "3^5?" }, "agent-1", undefined, [], {});
+    handler.handleAgentAction({ tool: "exponentiate", toolInput: { base: 3, exponent: 5 }, log: "I should exponentiate" }, "agent-1");
+    handler.handleAgentAction({ tool: "multiply", toolInput: "243 36", log: "Now multiply" }, "agent-1");
+    handler.handleAgentEnd({ returnValues: { output: "8748" }, log: "Final Answer: 8748" }, "agent-1");
+    handler.handleChainEnd({ output: "8748" }, "agent-1");
+    const record = handler.byName("AgentExecutor");
+    expect(record.payload).toEqual({
+      kind: "chain",
+      inputs: { input: "3^5?" },
+      outputs: { output: "8748" },
+      agentActions: [
+        { tool: "exponentiate", toolInput: { base: 3, exponent: 5 }, log: "I should exponentiate", time: expect.any(Number) as unknown },
+        { tool: "multiply", toolInput: "243 36", log: "Now multiply", time: expect.any(Number) as unknown },
+      ],
+      agentFinish: { returnValues: { output: "8748" }, log: "Final Answer: 8748" },
+    });
+    const [first, second] = (record.payload as { agentActions: Array<{ time: number }> }).agentActions;
+    expect(first!.time).toBeGreaterThanOrEqual(record.startTime);
+    expect(second!.time).toBeGreaterThanOrEqual(first!.time);
+    expect(second!.time).toBeLessThanOrEqual(record.endTime);
+  });
+
   it("records a failing chain with the error type and message, and no outputs", async () => {
     const handler = new RecordingHandler();
     const failing = RunnableLambda.from((): string => {
