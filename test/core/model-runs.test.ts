@@ -237,7 +237,8 @@ describe("other run types", () => {
       ],
       agentFinish: { returnValues: { output: "8748" }, log: "Final Answer: 8748" },
     });
-    const [first, second] = (record.payload as { agentActions: Array<{ time: number }> }).agentActions;
+    if (record.payload.kind !== "chain") throw new Error("expected a chain payload");
+    const [first, second] = record.payload.agentActions!;
     expect(first!.time).toBeGreaterThanOrEqual(record.startTime);
     expect(second!.time).toBeGreaterThanOrEqual(first!.time);
     expect(second!.time).toBeLessThanOrEqual(record.endTime);
