@@ -8,7 +8,19 @@
 export const REDACTED = "[redacted]";
 
 // Normalized (lower case, no `-`/`_`/space) key fragments that mark a credential.
-const SECRET_FRAGMENTS = ["apikey", "secret", "password", "passwd", "authorization", "credential", "privatekey", "cookie"];
+const SECRET_FRAGMENTS = [
+  "apikey",
+  "secret",
+  "password",
+  "passwd",
+  "authorization",
+  "credential",
+  "privatekey",
+  "cookie",
+  // Portkey virtual keys (`x-portkey-virtual-key`) and Azure API Management keys (`Ocp-Apim-Subscription-Key`).
+  "virtualkey",
+  "subscriptionkey",
+];
 // Keys whose whole value is a credential carrier (header and query maps of HTTP clients).
 const CARRIER_KEYS = new Set(["defaultheaders", "headers", "defaultquery"]);
 
@@ -24,7 +36,8 @@ const secretKeys = new Map<string, boolean>();
 
 /**
  * True for keys whose values are credentials: `apiKey`, `api_key`, `x-portkey-api-key`,
- * `Authorization`, `access_token`, `token`, `client_secret`, `password`, `defaultHeaders`, ….
+ * `Authorization`, `access_token`, `token`, `client_secret`, `password`, `defaultHeaders`,
+ * `x-portkey-virtual-key`, `Ocp-Apim-Subscription-Key`, ….
  * Token *counts* are not credentials: `max_tokens`, `total_tokens`, `tokenUsage` are kept
  * (a key is a token credential only when it ends in the singular `token`).
  */

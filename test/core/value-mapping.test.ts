@@ -9,7 +9,7 @@ import { AIMessage, ChatMessage, SystemMessage, ToolMessage } from "@langchain/c
 const limits = { maxStringLength: 50 };
 
 describe("isSecretKey", () => {
-  it.each(["apiKey", "api_key", "openai_api_key", "x-portkey-api-key", "X-API-KEY", "Authorization", "access_token", "token", "sessionToken", "client_secret", "password", "defaultHeaders", "Cookie"])(
+  it.each(["apiKey", "api_key", "openai_api_key", "x-portkey-api-key", "X-API-KEY", "Authorization", "access_token", "token", "sessionToken", "client_secret", "password", "defaultHeaders", "Cookie", "x-portkey-virtual-key", "virtualKey", "Ocp-Apim-Subscription-Key"])(
     "strips %s",
     (key) => expect(isSecretKey(key)).toBe(true),
   );
