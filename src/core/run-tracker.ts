@@ -25,6 +25,7 @@
  * delta: the opening role-only chunk and the closing usage-only chunk (both `""`) do not count,
  * since no output has arrived yet.
  */
+import { createHash } from "node:crypto";
 import type { RunRecord, RunType } from "./run-record.ts";
 import type { OpenRun, RunEnd, RunStart } from "./open-run.ts";
 import { MAX_EVENTS_PER_RUN } from "./open-run.ts";
@@ -92,10 +93,27 @@ const PERFORMANCE_CLOCK: TrackerClock = {
   },
 };
 
+/**
+ * Longest trace id kept as given. Backends cap what they store (Portkey: metadata values of at most
+ * 128 characters), and a trace id cut differently in two places would split or merge traces.
+ */
+export const MAX_TRACE_ID_LENGTH = 128;
+
+/**
+ * A user trace id longer than {@link MAX_TRACE_ID_LENGTH}: its first 111 characters, `~`, and 16 hex
+ * digits of its SHA-256, so two long ids with a common prefix stay distinct and one id always maps
+ * to the same value. Rare (ids are normally UUIDs), so the hash stays off the common path.
+ */
+export function boundTraceId(traceId: string): string {
+  if (traceId.length <= MAX_TRACE_ID_LENGTH) return traceId;
+  const digest = createHash("sha256").update(traceId).digest("hex").slice(0, 16);
+  return `${traceId.slice(0, MAX_TRACE_ID_LENGTH - 17)}~${digest}`;
+}
+
 function userTraceId(metadata: unknown): string | undefined {
   for (const key of ["traceId", "trace_id"]) {
     const value = readField(metadata, key);
-    if (typeof value === "string" && value.trim() !== "") return value.slice(0, 256);
+    if (typeof value === "string" && value.trim() !== "") return boundTraceId(value);
   }
   return undefined;
 }

@@ -5,6 +5,7 @@ import { ConfigError } from "../errors.ts";
 import type { LlmopsError } from "../errors.ts";
 import type { RunRecord } from "./run-record.ts";
 import { rateLimitedWarn } from "./rate-limited-warn.ts";
+import { MAX_TRACE_ID_LENGTH } from "./run-tracker.ts";
 
 /** Decides per record whether its inputs (or outputs) are replaced by a `"[hidden]"` marker. */
 export type HidePredicate = (record: RunRecord) => boolean;
@@ -14,7 +15,9 @@ export interface TracingOptions {
   /**
    * A fixed trace id for every run this handler sees. Useful when the handler is given to a model's
    * constructor (each call is then its own root) and you want those calls in one trace. A
-   * `traceId` / `trace_id` string in a run's `config.metadata` still wins.
+   * `traceId` / `trace_id` string in a run's `config.metadata` still wins (one longer than 128
+   * characters is kept as its first 111 characters, `~` and 16 hex digits of its SHA-256).
+   * At most 128 characters.
    * @default undefined (the root run's id)
    */
   traceId?: string;
@@ -108,8 +111,8 @@ function functionOption<T>(option: string, value: unknown): T | undefined {
 /** Validates `options` (throws {@link ConfigError} naming the option and the bad value) and applies defaults. */
 export function resolveTracingOptions(options: TracingOptions = {}): ResolvedTracingOptions {
   const traceId: unknown = options.traceId;
-  if (traceId !== undefined && (typeof traceId !== "string" || traceId.trim() === "" || traceId.length > 256)) {
-    throw new ConfigError("traceId", `must be a non-empty string of at most 256 characters, got ${show(traceId)}`);
+  if (traceId !== undefined && (typeof traceId !== "string" || traceId.trim() === "" || traceId.length > MAX_TRACE_ID_LENGTH)) {
+    throw new ConfigError("traceId", `must be a non-empty string of at most ${MAX_TRACE_ID_LENGTH} characters, got ${show(traceId)}`);
   }
   const runTtlMs: unknown = options.runTtlMs;
   if (runTtlMs !== undefined && (typeof runTtlMs !== "number" || Number.isNaN(runTtlMs) || runTtlMs <= 0)) {

@@ -236,6 +236,7 @@ describe("eviction through a real aborted stream", () => {
 describe("options are validated at construction", () => {
   it.each([
     [{ traceId: "" }, "traceId", '""'],
+    [{ traceId: "x".repeat(129) }, "traceId", "at most 128 characters"],
     [{ maxStringLength: 3 }, "maxStringLength", "3"],
     [{ maxStringLength: 1.5 }, "maxStringLength", "1.5"],
     [{ maxOpenRuns: 0 }, "maxOpenRuns", "0"],

@@ -98,6 +98,25 @@ describe("RunTracker", () => {
     ]);
   });
 
+  it("keeps a metadata trace id of up to 128 characters as is, and bounds a longer one to 128 distinct, stable characters", () => {
+    const { records, tracker } = setup();
+    const exact = "t".repeat(128);
+    const longA = `${"p".repeat(150)}-a`;
+    const longB = `${"p".repeat(150)}-b`;
+    tracker.start(chain("exact", undefined, { traceId: exact }));
+    tracker.start(chain("a1", undefined, { traceId: longA }));
+    tracker.start(chain("a2", undefined, { trace_id: longA }));
+    tracker.start(chain("b", undefined, { traceId: longB }));
+    for (const id of ["exact", "a1", "a2", "b"]) tracker.end(id, {});
+    const traceOf = Object.fromEntries(records.map((record) => [record.runId, record.traceId]));
+    expect(traceOf.exact).toBe(exact);
+    expect(traceOf.a1).toHaveLength(128);
+    expect(traceOf.a1).toMatch(/^p{111}~[0-9a-f]{16}$/);
+    expect(traceOf.a2).toBe(traceOf.a1);
+    expect(traceOf.b).toHaveLength(128);
+    expect(traceOf.b).not.toBe(traceOf.a1);
+  });
+
   it("ignores and counts duplicate starts, ends of unknown or finished runs, and events for closed runs", () => {
     const { records, tracker } = setup();
     expect(tracker.start(chain("a"))).toBe(true);
