@@ -105,6 +105,13 @@ export abstract class TracingCallbackHandler extends BaseCallbackHandler {
    */
   protected abstract handleRecord(record: RunRecord): void;
 
+  /**
+   * Called when a root run (in this handler's view) has ended, after its record was handed to
+   * {@link handleRecord} — or dropped by `mask`, which does not stop this call. Synchronous, like
+   * `handleRecord`. Does nothing by default; exporting handlers send in serverless mode here.
+   */
+  protected handleRootEnd(_traceId: string): void {}
+
   /** Counters: open runs, records produced and delivered, duplicates and unknown ends ignored, evictions, drops. */
   trackerStats(): TracingStats {
     return {
@@ -329,6 +336,18 @@ export abstract class TracingCallbackHandler extends BaseCallbackHandler {
   }
 
   #deliver(built: RunRecord): void {
+    this.#deliverRecord(built);
+    // After the record (kept or dropped by mask): the end of a root is the end of its trace here.
+    if (built.parentRunId !== undefined) return;
+    try {
+      this.handleRootEnd(built.traceId);
+    } catch (error) {
+      this.#handlerErrors += 1;
+      this.#report(new CallbackError("handleRootEnd", error));
+    }
+  }
+
+  #deliverRecord(built: RunRecord): void {
     let record: RunRecord | undefined = hideRecord(
       built,
       this.#hides(this.#options.hideInputs, built, "hideInputs"),

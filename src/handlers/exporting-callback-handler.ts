@@ -69,17 +69,15 @@ export abstract class ExportingCallbackHandler<T> extends TracingCallbackHandler
    */
   protected abstract toWire(record: RunRecord): T | undefined;
 
+  /** A throwing `toWire` is caught by the base class: counted in `handlerErrors` and reported. */
   protected handleRecord(record: RunRecord): void {
-    let item: T | undefined;
-    try {
-      item = this.toWire(record);
-    } catch (error) {
-      this.reportError(new CallbackError(`${this.name} mapping of run ${record.runId}`, error));
-      return;
-    }
+    const item = this.toWire(record);
     if (item !== undefined) this.#exporter.enqueue(item);
-    // Serverless mode has no interval timer: a finished root run is the moment to send its trace.
-    if (this.#serverless && record.parentRunId === undefined) void this.#exporter.flush();
+  }
+
+  /** Serverless mode has no interval timer: a finished root run is the moment to send its trace. */
+  protected override handleRootEnd(_traceId: string): void {
+    if (this.#serverless) void this.#exporter.flush();
   }
 
   /**
