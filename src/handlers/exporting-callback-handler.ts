@@ -49,6 +49,9 @@ export abstract class ExportingCallbackHandler<T> extends TracingCallbackHandler
   readonly #exporter: BatchExporter<T>;
   readonly #serverless: boolean;
   readonly #close: (() => Promise<void>) | undefined;
+  /** Single requests in flight (feedback, tracking): flush() and shutdown() wait for them. Never reject. */
+  readonly #pending = new Set<Promise<void>>();
+  readonly #closing = new AbortController();
   #closed: Promise<void> | undefined;
 
   /** @throws {ConfigError} when an option is invalid (the error names it and its value). */
@@ -82,15 +85,22 @@ export abstract class ExportingCallbackHandler<T> extends TracingCallbackHandler
 
   /**
    * Resolves when every run that finished before the call has been delivered or has definitively
-   * failed (failures go to `onError`). Never rejects. Await it before a serverless function returns.
+   * failed (failures go to `onError`), after the callbacks delivery runs (`pl_id_callback`) and the
+   * single requests in flight (feedback, tracking — also those a callback started without awaiting
+   * them). Never rejects. Await it before a serverless function returns.
    */
-  flush(): Promise<void> {
-    return this.#exporter.flush();
+  async flush(): Promise<void> {
+    await this.#exporter.flush();
+    // After the batches: a callback they ran (pl_id_callback) may have started single requests.
+    await Promise.all(this.#pending);
   }
 
   /**
-   * Sends what is queued (within `shutdownTimeoutMs`), then closes the sockets. Safe to call twice;
-   * runs that finish afterwards are counted as dropped. Never rejects.
+   * Settles single requests in flight first (one waiting for a retry makes its last attempt at
+   * once, while the sockets are still open), then sends what is queued (within
+   * `shutdownTimeoutMs`; requests a callback starts meanwhile get one attempt) and closes the
+   * sockets. Safe to call twice; runs that finish afterwards are counted as dropped, and single
+   * requests made afterwards are not sent (reported to `onError`). Never rejects.
    */
   shutdown(): Promise<void> {
     this.#closed ??= this.#shutdown();
@@ -102,9 +112,31 @@ export abstract class ExportingCallbackHandler<T> extends TracingCallbackHandler
     return { tracking: this.trackerStats(), export: this.#exporter.stats() };
   }
 
+  /** Aborted when `shutdown()` begins: single requests stop waiting between retries. */
+  protected get closingSignal(): AbortSignal {
+    return this.#closing.signal;
+  }
+
+  /**
+   * Registers a single request (feedback, tracking) so that `flush()` and `shutdown()` wait for it.
+   * Returns the request unchanged; a rejection stays the caller's.
+   */
+  protected trackRequest<R>(request: Promise<R>): Promise<R> {
+    const settled = request.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#pending.add(settled);
+    void settled.then(() => this.#pending.delete(settled));
+    return request;
+  }
+
   async #shutdown(): Promise<void> {
+    this.#closing.abort();
+    await Promise.all(this.#pending);
     this.disposeTracking();
     await this.#exporter.shutdown();
+    await Promise.all(this.#pending);
     if (this.#close === undefined) return;
     try {
       await this.#close();

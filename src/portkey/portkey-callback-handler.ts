@@ -35,10 +35,6 @@ export class PortkeyCallbackHandler extends ExportingCallbackHandler<PortkeyLog>
   readonly #mapping: PortkeyMappingOptions;
   readonly #transport: HttpTransport;
   readonly #retry: ExportOptions;
-  /** Feedback requests in flight: `flush()` and `shutdown()` wait for them. Their promises never reject. */
-  readonly #pendingFeedback = new Set<Promise<unknown>>();
-  /** Aborted when the handler shuts down: feedback stops waiting between retries. */
-  readonly #closing = new AbortController();
 
   /** @throws {ConfigError} when no API key is given (option or `PORTKEY_API_KEY`), or an option is invalid. */
   constructor(options: PortkeyCallbackHandlerOptions = {}) {
@@ -75,33 +71,15 @@ export class PortkeyCallbackHandler extends ExportingCallbackHandler<PortkeyLog>
    */
   async feedback(feedback: PortkeyFeedback): Promise<string[]> {
     const body = toFeedbackBody(feedback);
-    if (this.#closing.signal.aborted) {
+    if (this.closingSignal.aborted) {
       this.reportError(new ExportError("ERR_LLMOPS_SHUTDOWN", "feedback after shutdown() was not sent", { endpoint: "/feedback", itemCount: 1, attempts: 0 }));
       return [];
     }
-    const request = sendPortkeyFeedback(this.#transport, body, { ...this.#retry, stopRetrying: this.#closing.signal }).then((result) => {
+    const request = sendPortkeyFeedback(this.#transport, body, { ...this.#retry, stopRetrying: this.closingSignal }).then((result) => {
       if (result.outcome.status === "success") return result.feedbackIds;
       this.reportError(result.outcome.error);
       return [];
     });
-    this.#pendingFeedback.add(request);
-    void request.finally(() => this.#pendingFeedback.delete(request));
-    return await request;
-  }
-
-  /** Sends every queued log and waits for feedback in flight. Never rejects. */
-  override async flush(): Promise<void> {
-    await Promise.all([super.flush(), ...this.#pendingFeedback]);
-  }
-
-  /**
-   * Settles feedback in flight first — one waiting for a retry makes its last attempt at once, while
-   * the sockets are still open — then sends what is queued and closes the sockets (see the base
-   * class). Feedback given afterwards is not sent (reported to `onError`). Idempotent; never rejects.
-   */
-  override async shutdown(): Promise<void> {
-    this.#closing.abort();
-    await Promise.all(this.#pendingFeedback);
-    await super.shutdown();
+    return await this.trackRequest(request);
   }
 }

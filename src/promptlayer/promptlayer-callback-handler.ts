@@ -42,10 +42,6 @@ export class PromptLayerCallbackHandler extends ExportingCallbackHandler<PromptL
   readonly #links = new PromptLinkRegistry();
   readonly #client: PromptLayerClient;
   readonly #sender: PromptLayerSender;
-  /** Tracking requests in flight: `flush()` and `shutdown()` wait for them. These promises never reject. */
-  readonly #pendingTracking = new Set<Promise<unknown>>();
-  /** Aborted when the handler shuts down: tracking requests stop waiting between retries. */
-  readonly #closing = new AbortController();
 
   /** @throws {ConfigError} without an API key (option or `PROMPTLAYER_API_KEY`), or for any invalid option. */
   constructor(options: PromptLayerCallbackHandlerOptions = {}) {
@@ -78,7 +74,7 @@ export class PromptLayerCallbackHandler extends ExportingCallbackHandler<PromptL
         ...(options.maxRetryDelayMs === undefined ? {} : { maxRetryDelayMs: options.maxRetryDelayMs }),
       },
       onError: (error) => relay.report(error),
-      stopRetrying: this.#closing.signal,
+      stopRetrying: this.closingSignal,
     });
   }
 
@@ -99,17 +95,17 @@ export class PromptLayerCallbackHandler extends ExportingCallbackHandler<PromptL
    * @param name names the score (PromptLayer keeps several per request)
    */
   trackScore(requestId: number, score: number, name?: string): Promise<boolean> {
-    return this.#inFlight(this.#client.trackScore(requestId, score, name));
+    return this.trackRequest(this.#client.trackScore(requestId, score, name));
   }
 
   /** Adds metadata to a logged request (`POST /rest/track-metadata`); values must be strings. */
   trackMetadata(requestId: number, metadata: Record<string, string>): Promise<boolean> {
-    return this.#inFlight(this.#client.trackMetadata(requestId, metadata));
+    return this.trackRequest(this.#client.trackMetadata(requestId, metadata));
   }
 
   /** Links a logged request to a registry template version or label (`POST /rest/track-prompt`). */
   trackPrompt(requestId: number, options: TrackPromptOptions): Promise<boolean> {
-    return this.#inFlight(this.#client.trackPrompt(requestId, options));
+    return this.trackRequest(this.#client.trackPrompt(requestId, options));
   }
 
   /**
@@ -120,38 +116,5 @@ export class PromptLayerCallbackHandler extends ExportingCallbackHandler<PromptL
    */
   getPromptTemplate(name: string, options?: GetPromptTemplateOptions): Promise<ChatPromptTemplate | PromptTemplate> {
     return this.#client.getPromptTemplate(name, options);
-  }
-
-  /**
-   * Sends every queued run, waits for the `pl_id_callback` calls they lead to, then for the tracking
-   * requests in flight — also those a callback started without awaiting them. Never rejects.
-   */
-  override async flush(): Promise<void> {
-    await super.flush();
-    await Promise.all(this.#pendingTracking);
-  }
-
-  /**
-   * Settles tracking requests in flight first — one waiting for a retry makes its last attempt at
-   * once, while the sockets are still open — then sends what is queued (tracking started by
-   * `pl_id_callback` meanwhile gets one attempt) and closes the sockets. Tracking requested after
-   * that is not sent: it resolves `false` at once, reported to `onError` (`ERR_LLMOPS_SHUTDOWN`).
-   * Idempotent; never rejects.
-   */
-  override async shutdown(): Promise<void> {
-    this.#closing.abort();
-    await Promise.all(this.#pendingTracking);
-    await super.shutdown();
-  }
-
-  /** Registers a tracking request so that `flush()` and `shutdown()` wait for it. */
-  #inFlight(request: Promise<boolean>): Promise<boolean> {
-    const settled = request.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#pendingTracking.add(settled);
-    void settled.then(() => this.#pendingTracking.delete(settled));
-    return request;
   }
 }
