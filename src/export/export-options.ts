@@ -17,7 +17,8 @@ export interface ExportOptions {
   maxBatchSize?: number;
   /**
    * Most estimated bytes in one request. A single record larger than this is truncated (largest
-   * strings first, with a marker) so that it fits. @default 1048576 (1 MiB)
+   * strings first, with a marker) so that it fits. It also bounds how long one batch's
+   * `JSON.stringify` blocks the event loop (about 1–2 ms at 512 KiB). @default 524288 (512 KiB)
    */
   maxBatchBytes?: number;
   /** Milliseconds from the first queued record to the send of a partial batch. @default 1000 */
@@ -81,7 +82,7 @@ export const EXPORT_DEFAULTS = {
   maxQueueSize: 2048,
   maxQueueBytes: 16 * 1024 * 1024,
   maxBatchSize: 100,
-  maxBatchBytes: 1024 * 1024,
+  maxBatchBytes: 512 * 1024,
   flushIntervalMs: 1000,
   maxConcurrentRequests: 2,
   requestTimeoutMs: 10_000,

@@ -97,7 +97,7 @@ describe("on the wire", () => {
     exp.enqueue({ id: "huge", text: "h".repeat(5_000_000) });
     await exp.flush();
     const request = server.requests[0]!;
-    expect(request.rawBody.byteLength).toBeLessThanOrEqual(1024 * 1024);
+    expect(request.rawBody.byteLength).toBeLessThanOrEqual(512 * 1024);
     const [record] = request.json() as Rec[];
     expect(record!.id).toBe("huge");
     expect(record!.text).toMatch(/…\[truncated by langchain-llmops: \d+ of 5000000 chars removed\]$/);

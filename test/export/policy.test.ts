@@ -181,7 +181,7 @@ describe("resolveExportOptions", () => {
       maxQueueSize: 2048,
       maxQueueBytes: 16 * 1024 * 1024,
       maxBatchSize: 100,
-      maxBatchBytes: 1024 * 1024,
+      maxBatchBytes: 512 * 1024,
       flushIntervalMs: 1000,
       maxConcurrentRequests: 2,
       requestTimeoutMs: 10_000,
