@@ -63,11 +63,12 @@ function runNameOf(runName: unknown, serialized: unknown, fallback: string): str
  *   calls in one trace. See {@link RunTracker} for the full trace id rules.
  *
  * @example
- * class ConsoleHandler extends TracingCallbackHandler {
- *   constructor() { super({ name: "console", hideInputs: true }); }
- *   protected handleRecord(record: RunRecord) { console.log(record.runType, record.name, record.durationMs); }
+ * class CollectingHandler extends TracingCallbackHandler {
+ *   readonly records: RunRecord[] = [];
+ *   constructor() { super({ name: "collect", hideInputs: true }); }
+ *   protected handleRecord(record: RunRecord) { this.records.push(record); }
  * }
- * await agent.invoke(input, { callbacks: [new ConsoleHandler()] });
+ * await agent.invoke(input, { callbacks: [new CollectingHandler()] });
  */
 export abstract class TracingCallbackHandler extends BaseCallbackHandler {
   readonly name: string;
