@@ -12,6 +12,7 @@ import { CallbackError } from "../errors.ts";
 import type { LlmopsError } from "../errors.ts";
 import { BatchExporter } from "../export/batch-exporter.ts";
 import type { BatchSender } from "../export/batch-sender.ts";
+import { resolveExportOptions } from "../export/export-options.ts";
 import type { ExportOptions } from "../export/export-options.ts";
 import type { ExportStats } from "../export/export-stats.ts";
 
@@ -49,6 +50,8 @@ export abstract class ExportingCallbackHandler<T> extends TracingCallbackHandler
   readonly #exporter: BatchExporter<T>;
   readonly #serverless: boolean;
   readonly #close: (() => Promise<void>) | undefined;
+  /** The batches' retry policy, for single requests (feedback, tracking): one policy per handler. */
+  protected readonly retryPolicy: Required<Pick<ExportOptions, "maxAttempts" | "batchDeadlineMs" | "initialRetryDelayMs" | "maxRetryDelayMs">>;
   /** Single requests in flight (feedback, tracking): flush() and shutdown() wait for them. Never reject. */
   readonly #pending = new Set<Promise<void>>();
   readonly #closing = new AbortController();
@@ -63,6 +66,8 @@ export abstract class ExportingCallbackHandler<T> extends TracingCallbackHandler
       ...(hooks.sizeOf === undefined ? {} : { sizeOf: hooks.sizeOf }),
     });
     this.#serverless = options.serverless ?? false;
+    const { maxAttempts, batchDeadlineMs, initialRetryDelayMs, maxRetryDelayMs } = resolveExportOptions(options);
+    this.retryPolicy = { maxAttempts, batchDeadlineMs, initialRetryDelayMs, maxRetryDelayMs };
     this.#close = hooks.close;
   }
 

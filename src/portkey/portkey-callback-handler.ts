@@ -1,6 +1,5 @@
 import type { RunRecord } from "../core/run-record.ts";
 import { ExportError } from "../errors.ts";
-import { resolveExportOptions, type ExportOptions } from "../export/export-options.ts";
 import type { HttpTransport } from "../export/http-transport.ts";
 import { ExportingCallbackHandler } from "../handlers/exporting-callback-handler.ts";
 import { sendPortkeyFeedback, toFeedbackBody, type PortkeyFeedback } from "./portkey-feedback.ts";
@@ -34,24 +33,15 @@ import { toPortkeyLog, type PortkeyMappingOptions } from "./to-portkey-log.ts";
 export class PortkeyCallbackHandler extends ExportingCallbackHandler<PortkeyLog> {
   readonly #mapping: PortkeyMappingOptions;
   readonly #transport: HttpTransport;
-  readonly #retry: ExportOptions;
 
   /** @throws {ConfigError} when no API key is given (option or `PORTKEY_API_KEY`), or an option is invalid. */
   constructor(options: PortkeyCallbackHandlerOptions = {}) {
     const resolved = resolvePortkeyOptions(options);
-    // Validated once here (before the transport is built from them); the exporter checks them again.
-    const settings = resolveExportOptions(options);
     const transport = createPortkeyTransport({ apiKey: resolved.apiKey, baseURL: resolved.baseURL }, options);
     // The exporter closes the transport through the sender at shutdown; the hook is a safety net (close is idempotent).
     super({ ...options, name: "PortkeyCallbackHandler" }, createPortkeyLogSender(transport), { close: () => transport.close() });
     this.#mapping = { metadata: resolved.metadata, gatewayPrefixes: resolved.gatewayPrefixes };
     this.#transport = transport;
-    this.#retry = {
-      maxAttempts: settings.maxAttempts,
-      batchDeadlineMs: settings.batchDeadlineMs,
-      initialRetryDelayMs: settings.initialRetryDelayMs,
-      maxRetryDelayMs: settings.maxRetryDelayMs,
-    };
   }
 
   protected toWire(record: RunRecord): PortkeyLog | undefined {
@@ -75,7 +65,7 @@ export class PortkeyCallbackHandler extends ExportingCallbackHandler<PortkeyLog>
       this.reportError(new ExportError("ERR_LLMOPS_SHUTDOWN", "feedback after shutdown() was not sent", { endpoint: "/feedback", itemCount: 1, attempts: 0 }));
       return [];
     }
-    const request = sendPortkeyFeedback(this.#transport, body, { ...this.#retry, stopRetrying: this.closingSignal }).then((result) => {
+    const request = sendPortkeyFeedback(this.#transport, body, { ...this.retryPolicy, stopRetrying: this.closingSignal }).then((result) => {
       if (result.outcome.status === "success") return result.feedbackIds;
       this.reportError(result.outcome.error);
       return [];

@@ -67,12 +67,7 @@ export class PromptLayerCallbackHandler extends ExportingCallbackHandler<PromptL
     this.#sender = sender;
     this.#client = new PromptLayerClient({
       transport,
-      retry: {
-        ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
-        ...(options.batchDeadlineMs === undefined ? {} : { batchDeadlineMs: options.batchDeadlineMs }),
-        ...(options.initialRetryDelayMs === undefined ? {} : { initialRetryDelayMs: options.initialRetryDelayMs }),
-        ...(options.maxRetryDelayMs === undefined ? {} : { maxRetryDelayMs: options.maxRetryDelayMs }),
-      },
+      retry: this.retryPolicy,
       onError: (error) => relay.report(error),
       stopRetrying: this.closingSignal,
     });
